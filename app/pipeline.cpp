@@ -1,0 +1,264 @@
+// The one wiring place: which stages run in which process, joined by which bus.
+#include <signal.h>
+
+#include <boost/asio/io_context.hpp>
+
+#include <filesystem>
+#include <iostream>
+#include <thread>
+
+#include "alerts/api_server.hpp"
+#include "alerts/incident_sink.hpp"
+#include "alerts/webhook_dispatcher.hpp"
+#include "app/commands.hpp"
+#include "app/startup.hpp"
+#include "collectors/event_ids.hpp"
+#include "collectors/netflow/listener.hpp"
+#include "collectors/syslog/listener.hpp"
+#include "core/clock.hpp"
+#include "core/kafka_bus.hpp"
+#include "core/log.hpp"
+#include "core/memory_bus.hpp"
+#include "core/stage_loop.hpp"
+#include "correlator/correlate.hpp"
+#include "correlator/detect.hpp"
+#include "storage/incident_store.hpp"
+
+namespace talaia::app {
+
+namespace asio = boost::asio;
+
+namespace {
+
+correlator::detect_settings detect_settings_of(const core::config& cfg) {
+  return {cfg.group_by, cfg.kafka.detections_topic, cfg.kafka.dead_letter_topic};
+}
+
+correlator::correlate_settings correlate_settings_of(const core::config& cfg) {
+  return {cfg.quiet_period, cfg.max_evidence, cfg.kafka.incidents_topic};
+}
+
+std::vector<std::string> webhook_urls(const core::config& cfg) {
+  std::vector<std::string> urls;
+  for (const auto& w : cfg.webhooks) urls.push_back(w.url);
+  return urls;
+}
+
+correlator::detect_metrics detect_metrics_of(core::metrics_registry& m) {
+  return {&m.make_counter("talaia_detect_events_total", "", "Events scanned by the detect stage"),
+          &m.make_counter("talaia_rule_matches_total", "", "Rule matches (detections)"),
+          &m.make_counter("talaia_events_discarded_total", "reason=\"not_json\",stage=\"detect\"", "Messages discarded")};
+}
+
+correlator::correlate_metrics correlate_metrics_of(core::metrics_registry& m) {
+  return {&m.make_counter("talaia_correlate_detections_total", "", "Detections correlated"),
+          &m.make_counter("talaia_correlate_opened_total", "", "Incidents opened by the correlate stage"),
+          &m.make_counter("talaia_correlate_updated_total", "", "Incident updates by the correlate stage"),
+          &m.make_counter("talaia_errors_total", "stage=\"correlate\"", "Messages the stage could not use")};
+}
+
+// Syslog and NetFlow listeners on one io_context, served by one thread.
+struct collectors_set {
+  asio::io_context io{1};
+  std::unique_ptr<collectors::event_ids> ids;
+  std::vector<std::unique_ptr<collectors::syslog::listener>> syslog;
+  std::vector<std::unique_ptr<collectors::netflow::listener>> netflow;
+  std::thread thread;
+
+  core::result<void> bind(const core::config& cfg, core::producer& out, core::metrics_registry& metrics) {
+    ids = std::make_unique<collectors::event_ids>(cfg.node_id, core::now_micros());
+    for (const auto& at : cfg.syslog_listen) {
+      auto l = collectors::syslog::listener::bind(io, {at, cfg.syslog_max_message, cfg.kafka.events_topic}, out, *ids, metrics);
+      if (!l) return l.err();
+      syslog.push_back(std::move(*l));
+    }
+    for (const auto& at : cfg.netflow_listen) {
+      auto l = collectors::netflow::listener::bind(io, {at, cfg.kafka.events_topic}, out, *ids, metrics);
+      if (!l) return l.err();
+      netflow.push_back(std::move(*l));
+    }
+    return {};
+  }
+  void start() {
+    for (auto& l : syslog) l->start();
+    for (auto& l : netflow) l->start();
+    thread = std::thread([this] { io.run(); });
+  }
+  void stop() {
+    for (auto& l : syslog) l->stop();
+    for (auto& l : netflow) l->stop();
+    // Give connections a moment to hand over what they already read, then stop.
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    io.stop();
+    if (thread.joinable()) thread.join();
+  }
+};
+
+void report_stage_end(const char* stage, const core::result<void>& r) {
+  if (!r) core::log_error(stage, "error=\"" + r.err().message + "\" stage stopped");
+}
+
+}  // namespace
+
+int run_embedded(const core::config& cfg) {
+  block_stop_signals();
+  auto rules = load_rule_set(cfg.rules);
+  if (!rules) return fail(rules.err());
+  auto store = storage::incident_store::open(cfg.data_dir);
+  if (!store) return fail(store.err());
+  core::metrics_registry metrics;
+  core::memory_bus bus(cfg.queue_capacity);
+  const auto& topics = cfg.kafka;
+  for (const auto* t : {&topics.events_topic, &topics.detections_topic, &topics.incidents_topic})
+    metrics.make_gauge("talaia_queue_depth", "queue=\"" + *t + "\"", "Messages waiting in an in-process queue",
+                       [&bus, t] { return static_cast<double>(bus.depth(*t)); });
+  auto producer = bus.make_producer();
+
+  collectors_set collectors;
+  if (auto r = collectors.bind(cfg, *producer, metrics); !r) return fail(r.err());
+  auto api = alerts::api_server::bind(cfg.api_listen, **store, metrics);
+  if (!api) return fail(api.err());
+  auto detector = correlator::detector::make(*rules, detect_settings_of(cfg));
+  if (!detector) return fail(detector.err());
+
+  alerts::webhook_dispatcher dispatcher(**store, metrics);
+  correlator::detect_stage detect(std::move(*detector), *producer, detect_settings_of(cfg), detect_metrics_of(metrics));
+  correlator::correlate_stage correlate(correlate_settings_of(cfg), *producer, store->get(), correlate_metrics_of(metrics));
+  if (auto r = correlate.restore(); !r) return fail(r.err());
+  alerts::incident_sink sink(**store, &dispatcher, webhook_urls(cfg), metrics);
+
+  const std::atomic<bool> never_stop{false};  // in-process stages stop when their input queue closes
+  auto events_in = bus.make_consumer(topics.events_topic);
+  auto detections_in = bus.make_consumer(topics.detections_topic);
+  auto incidents_in = bus.make_consumer(topics.incidents_topic);
+  std::thread detect_thread([&] {
+    report_stage_end("detect", core::run_stage_loop(*events_in, producer.get(), [&](const core::message& m) { return detect.handle(m); }, never_stop));
+    bus.close(topics.detections_topic);
+  });
+  std::thread correlate_thread([&] {
+    report_stage_end("correlate", core::run_stage_loop(*detections_in, producer.get(), [&](const core::message& m) { return correlate.handle(m); }, never_stop));
+    bus.close(topics.incidents_topic);
+  });
+  std::thread serve_thread([&] {
+    report_stage_end("serve", core::run_stage_loop(*incidents_in, nullptr, [&](const core::message& m) { return sink.handle(m); }, never_stop));
+  });
+  dispatcher.start();
+  collectors.start();
+  (*api)->start();  // last: the API answers only once every listener is bound and running
+  core::log_info("run", "rules=" + std::to_string((*rules)->rules().size()) + " data_dir=" + cfg.data_dir +
+                            " api=" + cfg.api_listen.host + ":" + std::to_string((*api)->port()) + " talaia is running");
+
+  const int sig = wait_for_stop_signal();
+  core::log_info("run", "signal=" + std::to_string(sig) + " stopping: draining the queues");
+  collectors.stop();
+  bus.close(topics.events_topic);  // each stage drains its input, then closes the next queue
+  detect_thread.join();
+  correlate_thread.join();
+  serve_thread.join();
+  dispatcher.stop();
+  (*api)->stop();
+  core::log_info("run", "stopped");
+  return 0;
+}
+
+namespace {
+
+// The Kafka-side skeleton shared by detect, correlate and serve: one consumer group, one stage
+// loop on a worker thread, SIGINT/SIGTERM to stop.
+int run_consuming_stage(const char* stage, const core::config& cfg, const std::string& input_topic,
+                        core::producer* out, const std::function<core::result<void>(const core::message&)>& handle,
+                        const std::function<void()>& on_started = {}) {
+  auto in = core::make_kafka_consumer(cfg.kafka, cfg.kafka.group_prefix + "-" + stage, {input_topic});
+  if (!in) return fail(in.err());
+  std::atomic<bool> stop{false};
+  std::atomic<bool> failed{false};
+  std::thread worker([&] {
+    auto r = core::run_stage_loop(**in, out, handle, stop);
+    report_stage_end(stage, r);
+    if (!r) {
+      failed = true;
+      ::kill(::getpid(), SIGTERM);  // wake the signal wait below
+    }
+  });
+  if (on_started) on_started();
+  core::log_info(stage, "brokers=" + cfg.kafka.brokers + " topic=" + input_topic + " stage is running");
+  wait_for_stop_signal();
+  stop = true;
+  worker.join();
+  in->reset();  // leaves the group, committing stored offsets
+  core::log_info(stage, "stopped");
+  return failed ? 2 : 0;
+}
+
+// Checks the brokers answer, creates missing topics, and makes the stage's producer.
+core::result<std::unique_ptr<core::producer>> kafka_start(const core::config& cfg, const char* stage,
+                                                          const std::vector<std::string>& topics) {
+  if (auto r = core::ensure_topics(cfg.kafka, topics); !r) return r.err();
+  return core::make_kafka_producer(cfg.kafka, cfg.kafka.group_prefix + "-" + stage);
+}
+
+}  // namespace
+
+int run_collect(const core::config& cfg) {
+  block_stop_signals();
+  auto producer = kafka_start(cfg, "collect", {cfg.kafka.events_topic});
+  if (!producer) return fail(producer.err());
+  core::metrics_registry metrics;
+  collectors_set collectors;
+  if (auto r = collectors.bind(cfg, **producer, metrics); !r) return fail(r.err());
+  collectors.start();
+  core::log_info("collect", "brokers=" + cfg.kafka.brokers + " collector is running");
+  wait_for_stop_signal();
+  collectors.stop();
+  if (auto r = (*producer)->flush(std::chrono::seconds(30)); !r) return fail(r.err());
+  core::log_info("collect", "stopped");
+  return 0;
+}
+
+int run_detect(const core::config& cfg) {
+  block_stop_signals();
+  auto rules = load_rule_set(cfg.rules);
+  if (!rules) return fail(rules.err());
+  auto producer = kafka_start(cfg, "detect", {cfg.kafka.events_topic, cfg.kafka.detections_topic, cfg.kafka.dead_letter_topic});
+  if (!producer) return fail(producer.err());
+  auto detector = correlator::detector::make(*rules, detect_settings_of(cfg));
+  if (!detector) return fail(detector.err());
+  core::metrics_registry metrics;
+  correlator::detect_stage detect(std::move(*detector), **producer, detect_settings_of(cfg), detect_metrics_of(metrics));
+  return run_consuming_stage("detect", cfg, cfg.kafka.events_topic, producer->get(),
+                             [&](const core::message& m) { return detect.handle(m); });
+}
+
+int run_correlate(const core::config& cfg) {
+  block_stop_signals();
+  auto producer = kafka_start(cfg, "correlate", {cfg.kafka.detections_topic, cfg.kafka.incidents_topic});
+  if (!producer) return fail(producer.err());
+  auto store = storage::incident_store::open(cfg.data_dir);
+  if (!store) return fail(store.err());
+  core::metrics_registry metrics;
+  correlator::correlate_stage correlate(correlate_settings_of(cfg), **producer, store->get(), correlate_metrics_of(metrics));
+  if (auto r = correlate.restore(); !r) return fail(r.err());
+  return run_consuming_stage("correlate", cfg, cfg.kafka.detections_topic, producer->get(),
+                             [&](const core::message& m) { return correlate.handle(m); });
+}
+
+int run_serve(const core::config& cfg) {
+  block_stop_signals();
+  if (auto r = core::ensure_topics(cfg.kafka, {cfg.kafka.incidents_topic}); !r) return fail(r.err());
+  auto store = storage::incident_store::open(cfg.data_dir);
+  if (!store) return fail(store.err());
+  core::metrics_registry metrics;
+  auto api = alerts::api_server::bind(cfg.api_listen, **store, metrics);
+  if (!api) return fail(api.err());
+  alerts::webhook_dispatcher dispatcher(**store, metrics);
+  alerts::incident_sink sink(**store, &dispatcher, webhook_urls(cfg), metrics);
+  dispatcher.start();
+  int code = run_consuming_stage("serve", cfg, cfg.kafka.incidents_topic, nullptr,
+                                 [&](const core::message& m) { return sink.handle(m); },
+                                 [&] { (*api)->start(); });
+  dispatcher.stop();
+  (*api)->stop();
+  return code;
+}
+
+}  // namespace talaia::app

@@ -1,0 +1,45 @@
+#pragma once
+// The seam between stages. Two implementations: the in-process bus (bounded queues, `talaia run`)
+// and Kafka (librdkafka, `talaia collect|detect|correlate|serve`). Stages only see these interfaces.
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/result.hpp"
+
+namespace talaia::core {
+
+struct message {
+  std::string topic;
+  std::string key;
+  std::string value;
+  std::int32_t partition = -1;
+  std::int64_t offset = -1;
+};
+
+class producer {
+ public:
+  virtual ~producer() = default;
+  // Queues a message, waiting while the bus is full (backpressure). Fails only when the bus is
+  // closed or broken; a message queued here is delivered or counted as failed by the bus.
+  virtual result<void> send(std::string_view topic, std::string key, std::string value) = 0;
+  // Never waits: false when the bus is full, so a caller that cannot wait (UDP) counts a drop.
+  virtual bool try_send(std::string_view topic, std::string key, std::string value) = 0;
+  // Waits until every queued message is delivered (or failed); error on timeout or failures.
+  virtual result<void> flush(std::chrono::milliseconds timeout) = 0;
+};
+
+class consumer {
+ public:
+  virtual ~consumer() = default;
+  // The next message, or nothing when none arrived within `timeout`.
+  virtual std::optional<message> poll(std::chrono::milliseconds timeout) = 0;
+  // Marks `m` and everything before it on its partition as handled (its output delivered).
+  virtual void commit(const message& m) = 0;
+  // True once no message will ever come again (in-process bus closed and drained).
+  virtual bool finished() const = 0;
+};
+
+}  // namespace talaia::core

@@ -1,0 +1,43 @@
+#pragma once
+// The normalized event: a flat, ordered set of named, typed fields. Everything about an event is
+// a field, including `id`, `kind`, `received`, `peer` and `raw`, so the JSON form is one flat
+// object and any producer that writes such objects can be detected on.
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace talaia::core {
+
+enum class field_type : std::uint8_t { string, integer, ip, time };
+
+struct field {
+  std::string name;
+  field_type type = field_type::string;
+  std::string text;         // the value as text (RFC 3339 UTC for time, dotted/colon form for ip)
+  std::int64_t number = 0;  // integer value; microseconds since the epoch for time
+};
+
+class event {
+ public:
+  const field* find(std::string_view name) const;
+  // Text of a field, or empty when absent (use find() where absent and empty differ).
+  std::string_view text(std::string_view name) const;
+  bool has(std::string_view name) const { return find(name) != nullptr; }
+
+  // Setters replace a field of the same name, keeping its position.
+  void set_string(std::string_view name, std::string_view value);
+  void set_integer(std::string_view name, std::int64_t value);
+  void set_ip(std::string_view name, std::string_view value);
+  void set_time(std::string_view name, std::int64_t micros);  // stores RFC 3339 text too
+  void set(field f);
+  void erase(std::string_view name);
+
+  const std::vector<field>& fields() const { return fields_; }
+
+ private:
+  field& slot(std::string_view name);
+  std::vector<field> fields_;
+};
+
+}  // namespace talaia::core

@@ -1,0 +1,186 @@
+#include "core/incident.hpp"
+
+#include <openssl/evp.h>
+
+#include <boost/json.hpp>
+
+#include "core/clock.hpp"
+#include "core/json.hpp"
+
+namespace talaia::core {
+
+namespace json = boost::json;
+
+std::string group_key(const group_values& group) {
+  std::string out;
+  for (const auto& [k, v] : group) {
+    out += k;
+    out += '=';
+    out += v;
+    out += '\x1f';
+  }
+  return out;
+}
+
+std::string incident_id(const std::string& rule_id, const group_values& group, std::int64_t opened_at) {
+  std::string input = rule_id + '\x1e' + group_key(group) + '\x1e' + std::to_string(opened_at);
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_Digest(input.data(), input.size(), digest, &len, EVP_sha256(), nullptr);
+  static constexpr char hex[] = "0123456789abcdef";
+  std::string id;
+  for (unsigned i = 0; i < 16 && i < len; ++i) {
+    id += hex[digest[i] >> 4];
+    id += hex[digest[i] & 0xF];
+  }
+  return id;
+}
+
+namespace {
+
+void append_field(std::string& out, std::string_view name) {
+  if (out.back() != '{') out += ',';
+  append_json_string(out, name);
+  out += ':';
+}
+
+void append_strings(std::string& out, const std::vector<std::string>& items) {
+  out += '[';
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (i) out += ',';
+    append_json_string(out, items[i]);
+  }
+  out += ']';
+}
+
+void append_group(std::string& out, const group_values& group) {
+  out += '{';
+  for (std::size_t i = 0; i < group.size(); ++i) {
+    if (i) out += ',';
+    append_json_string(out, group[i].first);
+    out += ':';
+    append_json_string(out, group[i].second);
+  }
+  out += '}';
+}
+
+void append_rule(std::string& out, const rule_info& r) {
+  append_field(out, "rule_id");
+  append_json_string(out, r.id);
+  append_field(out, "rule_title");
+  append_json_string(out, r.title);
+  append_field(out, "level");
+  append_json_string(out, r.level);
+  append_field(out, "author");
+  append_json_string(out, r.author);
+  append_field(out, "tags");
+  append_strings(out, r.tags);
+}
+
+std::string str(const json::object& o, std::string_view key) {
+  if (auto* v = o.if_contains(key); v && v->is_string()) return std::string(v->get_string());
+  return {};
+}
+
+std::int64_t time_of(const json::object& o, std::string_view key) {
+  auto t = parse_rfc3339(str(o, key));
+  return t ? *t : 0;
+}
+
+rule_info read_rule(const json::object& o) {
+  rule_info r{str(o, "rule_id"), str(o, "rule_title"), str(o, "level"), str(o, "author"), {}};
+  if (auto* tags = o.if_contains("tags"); tags && tags->is_array())
+    for (const auto& t : tags->get_array())
+      if (t.is_string()) r.tags.emplace_back(t.get_string());
+  return r;
+}
+
+group_values read_group(const json::object& o) {
+  group_values g;
+  if (auto* v = o.if_contains("group"); v && v->is_object())
+    for (const auto& kv : v->get_object())
+      g.emplace_back(std::string(kv.key()), kv.value().is_string() ? std::string(kv.value().get_string()) : json::serialize(kv.value()));
+  return g;
+}
+
+result<json::object> parse_object(std::string_view text) {
+  boost::system::error_code ec;
+  json::value v = json::parse(text, ec);
+  if (ec) return make_error("not JSON: " + ec.message());
+  if (!v.is_object()) return make_error("not a JSON object");
+  return std::move(v.get_object());
+}
+
+}  // namespace
+
+std::string encode_incident(const incident& inc) {
+  std::string out = "{";
+  append_field(out, "id");
+  append_json_string(out, inc.id);
+  append_rule(out, inc.rule);
+  append_field(out, "status");
+  append_json_string(out, inc.status);
+  append_field(out, "first_seen");
+  append_json_string(out, format_rfc3339(inc.first_seen));
+  append_field(out, "last_seen");
+  append_json_string(out, format_rfc3339(inc.last_seen));
+  append_field(out, "event_count");
+  out += std::to_string(inc.event_count);
+  append_field(out, "group");
+  append_group(out, inc.group);
+  append_field(out, "events");
+  out += '[';
+  for (std::size_t i = 0; i < inc.events.size(); ++i) {
+    if (i) out += ',';
+    out += inc.events[i];
+  }
+  out += "]}";
+  return out;
+}
+
+result<incident> decode_incident(std::string_view text) {
+  auto o = parse_object(text);
+  if (!o) return o.err();
+  incident inc;
+  inc.id = str(*o, "id");
+  if (inc.id.empty()) return make_error("incident without id");
+  inc.rule = read_rule(*o);
+  inc.status = str(*o, "status");
+  inc.first_seen = time_of(*o, "first_seen");
+  inc.last_seen = time_of(*o, "last_seen");
+  if (auto* n = o->if_contains("event_count"); n && n->is_number()) inc.event_count = n->to_number<std::uint64_t>();
+  inc.group = read_group(*o);
+  if (auto* evs = o->if_contains("events"); evs && evs->is_array())
+    for (const auto& e : evs->get_array()) inc.events.push_back(json::serialize(e));
+  return inc;
+}
+
+std::string encode_detection(const detection& d) {
+  std::string out = "{";
+  append_rule(out, d.rule);
+  append_field(out, "group");
+  append_group(out, d.group);
+  append_field(out, "time");
+  append_json_string(out, format_rfc3339(d.time));
+  append_field(out, "event");
+  out += d.event_json;
+  out += '}';
+  return out;
+}
+
+result<detection> decode_detection(std::string_view text) {
+  auto o = parse_object(text);
+  if (!o) return o.err();
+  detection d;
+  d.rule = read_rule(*o);
+  if (d.rule.id.empty()) return make_error("detection without rule_id");
+  d.group = read_group(*o);
+  auto t = parse_rfc3339(str(*o, "time"));
+  if (!t) return make_error("detection without a valid time");
+  d.time = *t;
+  if (auto* e = o->if_contains("event"); e && e->is_object()) d.event_json = json::serialize(*e);
+  else return make_error("detection without event");
+  return d;
+}
+
+}  // namespace talaia::core

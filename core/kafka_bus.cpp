@@ -1,0 +1,247 @@
+#include "core/kafka_bus.hpp"
+
+#include <librdkafka/rdkafka.h>
+
+#include <atomic>
+#include <mutex>
+#include <thread>
+
+#include "core/log.hpp"
+
+namespace talaia::core {
+
+namespace {
+
+struct rk_deleter {
+  void operator()(rd_kafka_t* rk) const { rd_kafka_destroy(rk); }
+};
+struct conf_deleter {
+  void operator()(rd_kafka_conf_t* c) const { rd_kafka_conf_destroy(c); }
+};
+struct msg_deleter {
+  void operator()(rd_kafka_message_t* m) const { rd_kafka_message_destroy(m); }
+};
+using rk_ptr = std::unique_ptr<rd_kafka_t, rk_deleter>;
+using conf_ptr = std::unique_ptr<rd_kafka_conf_t, conf_deleter>;
+
+// The one place librdkafka's status becomes our error.
+error kafka_error(const std::string& context, rd_kafka_resp_err_t err) {
+  return make_error(context + ": " + rd_kafka_err2str(err));
+}
+
+result<conf_ptr> make_conf(const kafka_config& cfg, const std::map<std::string, std::string>& props) {
+  conf_ptr conf(rd_kafka_conf_new());
+  char errstr[512];
+  auto set = [&](const std::string& k, const std::string& v) -> result<void> {
+    if (rd_kafka_conf_set(conf.get(), k.c_str(), v.c_str(), errstr, sizeof errstr) != RD_KAFKA_CONF_OK)
+      return make_error("kafka property " + k + "=" + v + ": " + errstr);
+    return {};
+  };
+  if (cfg.brokers.empty()) return make_error("no Kafka brokers configured (--brokers HOST:PORT or kafka.brokers)");
+  if (auto r = set("bootstrap.servers", cfg.brokers); !r) return r.err();
+  for (const auto& [k, v] : props)
+    if (auto r = set(k, v); !r) return r.err();
+  for (const auto& [k, v] : cfg.librdkafka)
+    if (auto r = set(k, v); !r) return r.err();
+  return conf;
+}
+
+result<rk_ptr> make_handle(rd_kafka_type_t type, conf_ptr conf) {
+  char errstr[512];
+  rd_kafka_t* rk = rd_kafka_new(type, conf.get(), errstr, sizeof errstr);
+  if (!rk) return make_error(std::string("cannot create Kafka client: ") + errstr);
+  conf.release();  // owned by rk now
+  return rk_ptr(rk);
+}
+
+class kafka_producer final : public producer {
+ public:
+  void attach(rk_ptr rk) { rk_ = std::move(rk); }
+  ~kafka_producer() override {
+    if (rk_) rd_kafka_flush(rk_.get(), 10000);
+  }
+
+  static void on_delivery(rd_kafka_t*, const rd_kafka_message_t* m, void* opaque) {
+    if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) return;
+    auto* self = static_cast<kafka_producer*>(opaque);
+    self->failed_.fetch_add(1);
+    std::lock_guard lock(self->mu_);
+    self->last_error_ = rd_kafka_err2str(m->err);
+  }
+
+  result<void> send(std::string_view topic, std::string key, std::string value) override {
+    for (;;) {
+      auto err = produce(topic, key, value);
+      if (err == RD_KAFKA_RESP_ERR_NO_ERROR) return {};
+      if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) return kafka_error("producing to " + std::string(topic), err);
+      rd_kafka_poll(rk_.get(), 50);  // local queue full: serve delivery reports, then retry
+    }
+  }
+
+  bool try_send(std::string_view topic, std::string key, std::string value) override {
+    return produce(topic, key, value) == RD_KAFKA_RESP_ERR_NO_ERROR;
+  }
+
+  result<void> flush(std::chrono::milliseconds timeout) override {
+    auto err = rd_kafka_flush(rk_.get(), static_cast<int>(timeout.count()));
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) return kafka_error("flushing the Kafka producer", err);
+    if (auto n = failed_.exchange(0); n > 0) {
+      std::lock_guard lock(mu_);
+      return make_error(std::to_string(n) + " messages failed delivery to Kafka: " + last_error_);
+    }
+    return {};
+  }
+
+ private:
+  rd_kafka_resp_err_t produce(std::string_view topic, const std::string& key, const std::string& value) {
+    rd_kafka_poll(rk_.get(), 0);
+    std::string t(topic);
+    return rd_kafka_producev(rk_.get(), RD_KAFKA_V_TOPIC(t.c_str()),
+                             RD_KAFKA_V_KEY(const_cast<char*>(key.data()), key.size()),
+                             RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
+                             RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
+  }
+
+  rk_ptr rk_;
+  std::atomic<std::uint64_t> failed_{0};
+  std::mutex mu_;
+  std::string last_error_;
+};
+
+class kafka_consumer final : public consumer {
+ public:
+  explicit kafka_consumer(rk_ptr rk) : rk_(std::move(rk)) {}
+  ~kafka_consumer() override { rd_kafka_consumer_close(rk_.get()); }
+
+  std::optional<message> poll(std::chrono::milliseconds timeout) override {
+    std::unique_ptr<rd_kafka_message_t, msg_deleter> m(
+        rd_kafka_consumer_poll(rk_.get(), static_cast<int>(timeout.count())));
+    if (!m) return std::nullopt;
+    if (m->err) {
+      if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF)
+        log_warn("kafka", std::string("error=\"") + rd_kafka_message_errstr(m.get()) + "\" consumer error");
+      return std::nullopt;
+    }
+    message out;
+    out.topic = rd_kafka_topic_name(m->rkt);
+    if (m->key) out.key.assign(static_cast<const char*>(m->key), m->key_len);
+    if (m->payload) out.value.assign(static_cast<const char*>(m->payload), m->len);
+    out.partition = m->partition;
+    out.offset = m->offset;
+    return out;
+  }
+
+  void commit(const message& m) override {
+    rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(1);
+    rd_kafka_topic_partition_list_add(list, m.topic.c_str(), m.partition)->offset = m.offset + 1;
+    auto err = rd_kafka_offsets_store(rk_.get(), list);
+    rd_kafka_topic_partition_list_destroy(list);
+    // A partition revoked meanwhile refuses the store: its new owner re-reads the message, which
+    // is safe because every stage's output is idempotent.
+    if (err) log(log_level::debug, "kafka", std::string("error=\"") + rd_kafka_err2str(err) + "\" offset not stored");
+  }
+
+  bool finished() const override { return false; }
+
+ private:
+  rk_ptr rk_;
+};
+
+}  // namespace
+
+result<void> ensure_topics(const kafka_config& cfg, const std::vector<std::string>& topics,
+                           std::chrono::milliseconds timeout) {
+  auto conf = make_conf(cfg, {{"client.id", "talaia-admin"}});
+  if (!conf) return conf.err();
+  auto rk = make_handle(RD_KAFKA_PRODUCER, std::move(*conf));
+  if (!rk) return rk.err();
+  const rd_kafka_metadata_t* md = nullptr;
+  auto err = rd_kafka_metadata(rk->get(), 1, nullptr, &md, static_cast<int>(timeout.count()));
+  if (err) return kafka_error("cannot reach the Kafka broker(s) at " + cfg.brokers, err);
+  std::vector<std::string> missing;
+  for (const auto& t : topics) {
+    bool found = false;
+    for (int i = 0; i < md->topic_cnt; ++i)
+      if (t == md->topics[i].topic && md->topics[i].err == RD_KAFKA_RESP_ERR_NO_ERROR) found = true;
+    if (!found) missing.push_back(t);
+  }
+  const int brokers = md->broker_cnt;
+  rd_kafka_metadata_destroy(md);
+  if (missing.empty()) return {};
+
+  std::vector<rd_kafka_NewTopic_t*> new_topics;
+  char errstr[512];
+  for (const auto& t : missing) {
+    auto* nt = rd_kafka_NewTopic_new(t.c_str(), cfg.partitions, brokers >= 3 ? 3 : 1, errstr, sizeof errstr);
+    if (!nt) {
+      for (auto* n : new_topics) rd_kafka_NewTopic_destroy(n);
+      return make_error("topic " + t + ": " + errstr);
+    }
+    new_topics.push_back(nt);
+  }
+  rd_kafka_queue_t* q = rd_kafka_queue_new(rk->get());
+  rd_kafka_CreateTopics(rk->get(), new_topics.data(), new_topics.size(), nullptr, q);
+  rd_kafka_event_t* ev = rd_kafka_queue_poll(q, static_cast<int>(timeout.count()) * 2);
+  result<void> outcome;
+  if (!ev) {
+    outcome = make_error("creating topics on " + cfg.brokers + ": timed out");
+  } else if (rd_kafka_event_error(ev)) {
+    outcome = make_error("creating topics on " + cfg.brokers + ": " + rd_kafka_event_error_string(ev));
+  } else {
+    size_t n = 0;
+    const rd_kafka_topic_result_t** results = rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(ev), &n);
+    for (size_t i = 0; i < n; ++i) {
+      auto e = rd_kafka_topic_result_error(results[i]);
+      if (e == RD_KAFKA_RESP_ERR_NO_ERROR) {
+        log_info("kafka", std::string("topic=") + rd_kafka_topic_result_name(results[i]) + " topic created");
+      } else if (e != RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS) {
+        outcome = make_error(std::string("creating topic ") + rd_kafka_topic_result_name(results[i]) + ": " +
+                             (rd_kafka_topic_result_error_string(results[i]) ? rd_kafka_topic_result_error_string(results[i]) : rd_kafka_err2str(e)));
+      }
+    }
+  }
+  if (ev) rd_kafka_event_destroy(ev);
+  rd_kafka_queue_destroy(q);
+  for (auto* n : new_topics) rd_kafka_NewTopic_destroy(n);
+  return outcome;
+}
+
+result<std::unique_ptr<producer>> make_kafka_producer(const kafka_config& cfg, const std::string& client_id) {
+  auto conf = make_conf(cfg, {{"client.id", client_id},
+                              {"enable.idempotence", "true"},
+                              {"acks", "all"},
+                              {"linger.ms", "5"},
+                              {"compression.type", "lz4"}});
+  if (!conf) return conf.err();
+  // The producer is the delivery callback's opaque, so it exists before its handle.
+  auto p = std::make_unique<kafka_producer>();
+  rd_kafka_conf_set_opaque(conf->get(), p.get());
+  rd_kafka_conf_set_dr_msg_cb(conf->get(), &kafka_producer::on_delivery);
+  auto rk = make_handle(RD_KAFKA_PRODUCER, std::move(*conf));
+  if (!rk) return rk.err();
+  p->attach(std::move(*rk));
+  return std::unique_ptr<producer>(std::move(p));
+}
+
+result<std::unique_ptr<consumer>> make_kafka_consumer(const kafka_config& cfg, const std::string& group_id,
+                                                      const std::vector<std::string>& topics) {
+  auto conf = make_conf(cfg, {{"group.id", group_id},
+                              {"client.id", group_id},
+                              {"enable.auto.offset.store", "false"},
+                              {"enable.auto.commit", "true"},
+                              {"auto.commit.interval.ms", "1000"},
+                              {"auto.offset.reset", "earliest"},
+                              {"partition.assignment.strategy", "cooperative-sticky"}});
+  if (!conf) return conf.err();
+  auto rk = make_handle(RD_KAFKA_CONSUMER, std::move(*conf));
+  if (!rk) return rk.err();
+  rd_kafka_poll_set_consumer(rk->get());
+  rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(static_cast<int>(topics.size()));
+  for (const auto& t : topics) rd_kafka_topic_partition_list_add(list, t.c_str(), RD_KAFKA_PARTITION_UA);
+  auto err = rd_kafka_subscribe(rk->get(), list);
+  rd_kafka_topic_partition_list_destroy(list);
+  if (err) return kafka_error("subscribing to topics", err);
+  return std::unique_ptr<consumer>(std::make_unique<kafka_consumer>(std::move(*rk)));
+}
+
+}  // namespace talaia::core

@@ -1,0 +1,74 @@
+#pragma once
+// The detect stage: every event against every rule; each match becomes a detection keyed by the
+// correlation group it feeds. Stateless, so any number of detect workers can run side by side.
+#include <atomic>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/bus.hpp"
+#include "core/event.hpp"
+#include "core/incident.hpp"
+#include "core/metrics.hpp"
+#include "rules/rule_set.hpp"
+#include "rules/scanner.hpp"
+
+namespace talaia::correlator {
+
+struct detect_settings {
+  std::map<std::string, std::vector<std::string>> group_by;  // rule id -> group-by fields
+  std::string detections_topic = "talaia.detections";
+  std::string dead_letter_topic = "talaia.dead-letter";
+};
+
+// When the event happened: `timestamp`, else `end` (flows), else `received`; 0 when none.
+std::int64_t event_time(const core::event& ev);
+
+// The group of a detection: the configured group-by fields of its rule, in order ("" when the
+// event lacks one).
+core::group_values group_of(const core::event& ev, const std::vector<std::string>& fields);
+
+// Message key of a detection: whoever correlates this rule and group owns this key.
+std::string detection_key(const core::detection& d);
+
+core::rule_info rule_info_of(const rules::rule& r);
+
+class detector {
+ public:
+  static core::result<detector> make(std::shared_ptr<const rules::rule_set> set, detect_settings settings);
+  // Appends a detection for every rule `ev` matches; `event_json` is the event as received.
+  void detect(const core::event& ev, std::string_view event_json, std::vector<core::detection>& out);
+
+ private:
+  detector(std::shared_ptr<const rules::rule_set> set, rules::scanner sc, detect_settings s)
+      : set_(std::move(set)), scanner_(std::move(sc)), settings_(std::move(s)) {}
+  std::shared_ptr<const rules::rule_set> set_;
+  rules::scanner scanner_;
+  detect_settings settings_;
+  std::vector<std::size_t> matched_;
+};
+
+struct detect_metrics {
+  core::counter* events = nullptr;
+  core::counter* detections = nullptr;
+  core::counter* dead_letters = nullptr;
+};
+
+// The stage's message handler: decodes an event (a message that is not a JSON object goes to
+// the dead-letter topic with the reason), detects, sends each detection.
+class detect_stage {
+ public:
+  detect_stage(detector d, core::producer& out, detect_settings settings, detect_metrics metrics)
+      : detector_(std::move(d)), out_(out), settings_(std::move(settings)), metrics_(metrics) {}
+  core::result<void> handle(const core::message& m);
+
+ private:
+  detector detector_;
+  core::producer& out_;
+  detect_settings settings_;
+  detect_metrics metrics_;
+  std::vector<core::detection> found_;
+};
+
+}  // namespace talaia::correlator

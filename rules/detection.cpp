@@ -1,0 +1,49 @@
+#include "rules/detection.hpp"
+
+#include <algorithm>
+
+namespace talaia::rules {
+namespace {
+
+bool value_true(const sigma_value& v, const field_test& t, const match_input& in) {
+  if (v.is_null) {
+    const core::field* f = in.ev.find(t.field);
+    return f == nullptr || f->text.empty();
+  }
+  return v.atom < in.hits.size() && in.hits[v.atom] != 0;
+}
+
+bool test_true(const field_test& t, const match_input& in) {
+  auto one = [&](const sigma_value& v) { return value_true(v, t, in); };
+  if (t.all) return std::all_of(t.values.begin(), t.values.end(), one);
+  return std::any_of(t.values.begin(), t.values.end(), one);
+}
+
+bool map_true(const search_map& m, const match_input& in) {
+  return std::all_of(m.tests.begin(), m.tests.end(),
+                     [&](const field_test& t) { return test_true(t, in); });
+}
+
+bool search_true(const search& s, const match_input& in) {
+  return std::any_of(s.maps.begin(), s.maps.end(),
+                     [&](const search_map& m) { return map_true(m, in); });
+}
+
+}  // namespace
+
+bool matches(const detection& d, const match_input& in) {
+  return evaluate(d.cond, [&](std::uint32_t s) {
+    return s < d.searches.size() && search_true(d.searches[s], in);
+  });
+}
+
+bool can_match_without_hits(const detection& d) {
+  bool has_null = false;
+  for_each_value(d, [&](const sigma_value& v, const field_test&) { has_null |= v.is_null; });
+  if (has_null) return true;
+  // Without nulls, the outcome depends on hits alone: try the event where nothing hit.
+  core::event nothing;
+  return matches(d, match_input{{}, nothing});
+}
+
+}  // namespace talaia::rules

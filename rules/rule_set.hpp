@@ -1,0 +1,57 @@
+#pragma once
+// The compiled form of a set of rules: every value of every rule becomes an "atom" (a Hyperscan
+// pattern, or a direct present/empty test), grouped into one Hyperscan database per field name
+// plus one for keywords. Immutable once built; share it between threads as
+// std::shared_ptr<const rule_set>, and give each thread its own scanner.
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/result.hpp"
+#include "rules/hyperscan.hpp"
+#include "rules/rule.hpp"
+
+namespace talaia::rules {
+
+class rule_set {
+ public:
+  // The atoms of one field name (or of the keywords).
+  struct slot {
+    std::string field;                       // empty for the keyword slot
+    database_ptr db;                         // null when the slot has no regex atoms
+    std::vector<std::uint32_t> present_atoms;  // true whenever the field is scanned
+    std::vector<std::uint32_t> empty_atoms;    // true when the field's text is empty
+  };
+
+  // Compiles every rule's patterns with one hs_compile_multi per database. A pattern Hyperscan
+  // rejects is reported in `errors` at the rule's file and the value's line, and that rule is
+  // left out (indices of rules() then skip it). An error result means the engine itself failed
+  // (out of memory, unsupported CPU).
+  static core::result<std::shared_ptr<const rule_set>> build(std::vector<rule> rules,
+                                                             std::vector<diagnostic>& errors);
+
+  const std::vector<rule>& rules() const { return rules_; }
+
+  // For the scanner.
+  std::size_t atom_count() const { return atom_rule_offsets_.size() - 1; }
+  const slot* find_slot(std::string_view field) const;  // null when no rule names the field
+  const slot& keyword_slot() const { return keywords_; }
+  std::span<const std::uint32_t> rules_of(std::uint32_t atom) const;
+  const std::vector<std::uint32_t>& always_evaluated() const { return always_evaluated_; }
+  std::vector<const hs_database_t*> databases() const;
+
+ private:
+  rule_set() = default;
+
+  std::vector<rule> rules_;
+  std::vector<slot> fields_;  // sorted by field name
+  slot keywords_;
+  std::vector<std::uint32_t> atom_rule_offsets_{0};  // rules of atom a: ids[offsets[a] .. offsets[a+1])
+  std::vector<std::uint32_t> atom_rule_ids_;
+  std::vector<std::uint32_t> always_evaluated_;  // rules that can match with no atom hit
+};
+
+}  // namespace talaia::rules

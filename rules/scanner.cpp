@@ -1,0 +1,90 @@
+#include "rules/scanner.hpp"
+
+#include <algorithm>
+#include <limits>
+
+namespace talaia::rules {
+
+core::result<scanner> scanner::make(std::shared_ptr<const rule_set> set) {
+  if (!set) return core::make_error("scanner needs a rule set");
+  core::result<scratch_ptr> scratch = alloc_scratch(set->databases());
+  if (!scratch) return scratch.err();
+  return scanner(std::move(set), std::move(scratch).value());
+}
+
+scanner::scanner(std::shared_ptr<const rule_set> set, scratch_ptr scratch)
+    : set_(std::move(set)),
+      scratch_(std::move(scratch)),
+      hits_(set_->atom_count(), 0),
+      candidate_(set_->rules().size(), 0) {
+  touched_.reserve(set_->atom_count());
+  candidates_.reserve(set_->rules().size());
+}
+
+void scanner::match(const core::event& ev, std::vector<std::size_t>& matched_rules) {
+  reset();
+  for (const core::field& f : ev.fields())
+    if (const rule_set::slot* s = set_->find_slot(f.name)) scan(*s, f.text);
+
+  const rule_set::slot& keywords = set_->keyword_slot();
+  if (keywords.db || !keywords.present_atoms.empty() || !keywords.empty_atoms.empty()) {
+    if (const core::field* raw = ev.find("raw")) {
+      scan(keywords, raw->text);
+    } else {
+      for (const core::field& f : ev.fields())
+        if (f.type == core::field_type::string) scan(keywords, f.text);
+    }
+  }
+
+  for (std::uint32_t r : set_->always_evaluated()) {
+    if (candidate_[r]) continue;
+    candidate_[r] = 1;
+    candidates_.push_back(r);
+  }
+  std::sort(candidates_.begin(), candidates_.end());
+  const match_input in{hits_, ev};
+  for (std::uint32_t r : candidates_)
+    if (matches(set_->rules()[r].detection, in)) matched_rules.push_back(r);
+}
+
+void scanner::reset() {
+  for (std::uint32_t a : touched_) hits_[a] = 0;
+  touched_.clear();
+  for (std::uint32_t r : candidates_) candidate_[r] = 0;
+  candidates_.clear();
+}
+
+void scanner::scan(const rule_set::slot& s, std::string_view text) {
+  for (std::uint32_t a : s.present_atoms) hit(a);
+  if (text.empty()) {
+    for (std::uint32_t a : s.empty_atoms) hit(a);
+    return;  // regex atoms never match empty text
+  }
+  if (!s.db) return;
+  if (text.size() > std::numeric_limits<unsigned int>::max()) {  // beyond what hs_scan takes
+    ++scan_errors_;
+    return;
+  }
+  hs_error_t status = hs_scan(s.db.get(), text.data(), static_cast<unsigned int>(text.size()), 0,
+                              scratch_.get(), &scanner::on_match, this);
+  if (status != HS_SUCCESS) ++scan_errors_;
+}
+
+void scanner::hit(std::uint32_t atom) {
+  if (hits_[atom]) return;
+  hits_[atom] = 1;
+  touched_.push_back(atom);
+  for (std::uint32_t r : set_->rules_of(atom)) {
+    if (candidate_[r]) continue;
+    candidate_[r] = 1;
+    candidates_.push_back(r);
+  }
+}
+
+int scanner::on_match(unsigned int id, unsigned long long, unsigned long long, unsigned int,
+                      void* context) {
+  static_cast<scanner*>(context)->hit(id);
+  return 0;  // keep scanning: other patterns may still match
+}
+
+}  // namespace talaia::rules

@@ -1,0 +1,46 @@
+#pragma once
+// Matches events against a rule_set. One scanner per thread: it owns the Hyperscan scratch and
+// the per-event bookkeeping, which it reuses, so a steady-state match() allocates nothing.
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string_view>
+#include <vector>
+
+#include "core/event.hpp"
+#include "core/result.hpp"
+#include "rules/hyperscan.hpp"
+#include "rules/rule_set.hpp"
+
+namespace talaia::rules {
+
+class scanner {
+ public:
+  static core::result<scanner> make(std::shared_ptr<const rule_set> set);
+
+  // Appends, in ascending order, the index (into set->rules()) of every rule the event matches.
+  // Never throws; a failed Hyperscan scan is counted in scan_errors() and its field skipped.
+  void match(const core::event& ev, std::vector<std::size_t>& matched_rules);
+
+  const rule_set& rules() const { return *set_; }
+  std::uint64_t scan_errors() const { return scan_errors_; }
+
+ private:
+  scanner(std::shared_ptr<const rule_set> set, scratch_ptr scratch);
+
+  void reset();
+  void scan(const rule_set::slot& s, std::string_view text);
+  void hit(std::uint32_t atom);
+  static int on_match(unsigned int id, unsigned long long from, unsigned long long to,
+                      unsigned int flags, void* context);
+
+  std::shared_ptr<const rule_set> set_;
+  scratch_ptr scratch_;
+  std::vector<std::uint8_t> hits_;        // per atom
+  std::vector<std::uint32_t> touched_;    // atoms set in hits_, to clear them cheaply
+  std::vector<std::uint8_t> candidate_;   // per rule
+  std::vector<std::uint32_t> candidates_; // rules to evaluate for this event
+  std::uint64_t scan_errors_ = 0;
+};
+
+}  // namespace talaia::rules

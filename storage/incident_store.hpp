@@ -1,0 +1,58 @@
+#pragma once
+// RocksDB incident store. One database (a data directory) with column families:
+//   incidents          id -> incident JSON
+//   incidents_by_time  be64(~last_seen) + id -> ""   (newest first is a forward scan)
+//   outbox             be64(seq) -> URL "\n" body             webhook deliveries not yet acknowledged
+//   correlation_state  rule id + group -> incident JSON     the correlate stage's open incidents
+// An incident, its index entry and its outbox entries are written in one WriteBatch.
+#include <rocksdb/db.h>
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/incident.hpp"
+#include "core/result.hpp"
+
+namespace talaia::storage {
+
+struct outbox_entry {
+  std::string key;  // opaque, for remove()
+  std::string url;
+  std::string body;
+};
+
+class incident_store {
+ public:
+  static core::result<std::unique_ptr<incident_store>> open(const std::string& dir);
+  ~incident_store();
+
+  // Stores `inc` unless the stored copy has seen more events already (redelivery). When the
+  // incident is new to the store, queues its body for each webhook URL in the same batch.
+  // Returns true when the incident was new.
+  core::result<bool> upsert(const core::incident& inc, const std::vector<std::string>& webhook_urls);
+
+  core::result<std::vector<core::incident>> list(std::size_t limit, std::size_t offset = 0);
+  core::result<std::optional<core::incident>> get(const std::string& id);
+
+  core::result<std::vector<outbox_entry>> outbox(std::size_t limit);
+  core::result<void> remove_outbox(const std::string& key);
+
+  // The correlate stage's state: open incidents by (rule, group).
+  core::result<void> put_state(const std::string& key, const core::incident& inc);
+  core::result<void> delete_state(const std::string& key);
+  core::result<void> for_each_state(const std::function<void(const std::string&, core::incident)>& fn);
+
+ private:
+  incident_store() = default;
+  std::unique_ptr<rocksdb::DB> db_;
+  std::vector<rocksdb::ColumnFamilyHandle*> cfs_;  // owned by db_, destroyed in ~incident_store
+  std::atomic<std::uint64_t> next_outbox_{0};
+  std::mutex write_mu_;  // upsert reads then writes: one writer at a time
+};
+
+}  // namespace talaia::storage

@@ -1,0 +1,366 @@
+#include "rules/scanner.hpp"
+
+#include <gtest/gtest.h>
+
+#include <optional>
+#include <thread>
+
+#include "rules/loader.hpp"
+
+namespace talaia::rules {
+namespace {
+
+using fields = std::initializer_list<std::pair<std::string_view, std::string_view>>;
+
+core::event make_event(fields fs) {
+  core::event ev;
+  for (const auto& [name, value] : fs) ev.set_string(name, value);
+  return ev;
+}
+
+// Loads and builds `yaml` (every diagnostic fails the test) and returns its scanner.
+std::optional<scanner> compile(std::string_view yaml) {
+  load_result r = load_text(yaml, "test.yml");
+  for (const diagnostic& d : r.errors) ADD_FAILURE() << to_string(d);
+  std::vector<diagnostic> errors;
+  auto set = rule_set::build(std::move(r.rules), errors);
+  for (const diagnostic& d : errors) ADD_FAILURE() << to_string(d);
+  if (!set) {
+    ADD_FAILURE() << set.err().message;
+    return std::nullopt;
+  }
+  auto sc = scanner::make(set.value());
+  if (!sc) {
+    ADD_FAILURE() << sc.err().message;
+    return std::nullopt;
+  }
+  return std::move(sc).value();
+}
+
+std::vector<std::size_t> match(scanner& sc, const core::event& ev) {
+  std::vector<std::size_t> out;
+  sc.match(ev, out);
+  return out;
+}
+
+// One rule whose detection is `detection` (indented by four spaces in the YAML).
+class one_rule {
+ public:
+  explicit one_rule(std::string_view detection) {
+    std::string yaml = "title: test\ndetection:\n";
+    std::size_t start = 0;
+    while (start < detection.size()) {
+      std::size_t end = detection.find('\n', start);
+      if (end == std::string_view::npos) end = detection.size();
+      yaml += "    " + std::string(detection.substr(start, end - start)) + "\n";
+      start = end + 1;
+    }
+    sc_ = compile(yaml);
+  }
+  bool operator()(fields fs) { return (*this)(make_event(fs)); }
+  bool operator()(const core::event& ev) { return sc_ && !match(*sc_, ev).empty(); }
+
+ private:
+  std::optional<scanner> sc_;
+};
+
+TEST(scanner, equality_is_whole_field_and_case_insensitive) {
+  one_rule r("sel:\n    program: sshd\ncondition: sel");
+  EXPECT_TRUE(r({{"program", "sshd"}}));
+  EXPECT_TRUE(r({{"program", "SSHD"}}));
+  EXPECT_FALSE(r({{"program", "sshd2"}}));
+  EXPECT_FALSE(r({{"program", "xsshd"}}));
+  EXPECT_FALSE(r({{"program", "sshd\n"}}));
+  EXPECT_FALSE(r({{"other", "sshd"}}));
+  EXPECT_FALSE(r({}));
+}
+
+TEST(scanner, contains) {
+  one_rule r("sel:\n    msg|contains: 'Failed Password'\ncondition: sel");
+  EXPECT_TRUE(r({{"msg", "Failed password for root from 10.0.0.1"}}));
+  EXPECT_TRUE(r({{"msg", "x FAILED PASSWORD"}}));
+  EXPECT_FALSE(r({{"msg", "Failed passwd"}}));
+}
+
+TEST(scanner, startswith) {
+  one_rule r("sel:\n    path|startswith: '/etc/'\ncondition: sel");
+  EXPECT_TRUE(r({{"path", "/etc/shadow"}}));
+  EXPECT_TRUE(r({{"path", "/ETC/passwd"}}));
+  EXPECT_FALSE(r({{"path", "/home/etc/x"}}));
+}
+
+TEST(scanner, endswith) {
+  one_rule r("sel:\n    image|endswith: '\\cmd.exe'\ncondition: sel");
+  EXPECT_TRUE(r({{"image", "C:\\Windows\\System32\\CMD.EXE"}}));
+  EXPECT_FALSE(r({{"image", "C:\\Windows\\System32\\cmd.exe.bak"}}));
+  EXPECT_FALSE(r({{"image", "C:\\tools\\mycmd.exe"}}));
+}
+
+TEST(scanner, list_of_values_is_or_and_all_makes_it_and) {
+  one_rule any("sel:\n    msg|contains: [alpha, beta]\ncondition: sel");
+  EXPECT_TRUE(any({{"msg", "xx beta"}}));
+  EXPECT_FALSE(any({{"msg", "gamma"}}));
+  one_rule all("sel:\n    msg|contains|all: [alpha, beta]\ncondition: sel");
+  EXPECT_TRUE(all({{"msg", "beta then alpha"}}));
+  EXPECT_FALSE(all({{"msg", "only alpha"}}));
+}
+
+TEST(scanner, fields_of_a_map_are_and_and_list_of_maps_is_or) {
+  one_rule map("sel:\n    program: sudo\n    msg|contains: 'COMMAND=/bin/sh'\ncondition: sel");
+  EXPECT_TRUE(map({{"program", "sudo"}, {"msg", "user : COMMAND=/bin/sh"}}));
+  EXPECT_FALSE(map({{"program", "sudo"}, {"msg", "user : COMMAND=/bin/ls"}}));
+  EXPECT_FALSE(map({{"program", "su"}, {"msg", "user : COMMAND=/bin/sh"}}));
+  one_rule maps("sel:\n    - program: sudo\n    - msg: boom\ncondition: sel");
+  EXPECT_TRUE(maps({{"program", "sudo"}}));
+  EXPECT_TRUE(maps({{"msg", "BOOM"}}));
+  EXPECT_FALSE(maps({{"program", "boom"}, {"msg", "sudo"}}));
+}
+
+TEST(scanner, wildcards) {
+  one_rule r("sel:\n    path: '/var/*/access?.log'\ncondition: sel");
+  EXPECT_TRUE(r({{"path", "/var/log/nginx/access1.log"}}));
+  EXPECT_TRUE(r({{"path", "/var//accessX.log"}}));
+  EXPECT_FALSE(r({{"path", "/var/log/access.log"}}));    // `?` needs one character
+  EXPECT_FALSE(r({{"path", "/var/log/access12.log"}}));  // and only one
+  EXPECT_FALSE(r({{"path", "/usr/var/log/access1.log"}}));
+  one_rule url("sel:\n    uri|contains: '/index.php?id='\ncondition: sel");  // unescaped ? in a URL
+  EXPECT_TRUE(url({{"uri", "GET /index.php?id=1"}}));
+  EXPECT_TRUE(url({{"uri", "GET /index.php&id=1"}}));
+  one_rule multiline("sel:\n    msg: 'a*b'\ncondition: sel");
+  EXPECT_TRUE(multiline({{"msg", "a\nline\nb"}}));  // `*` crosses newlines
+}
+
+TEST(scanner, windows_folder_wildcard_keeps_the_backslash) {
+  one_rule r("sel:\n    image: 'C:\\Windows\\*'\ncondition: sel");
+  EXPECT_TRUE(r({{"image", "C:\\Windows\\System32\\cmd.exe"}}));
+  EXPECT_TRUE(r({{"image", "c:\\windows\\"}}));
+  EXPECT_FALSE(r({{"image", "C:Windows\\x"}}));
+  EXPECT_FALSE(r({{"image", "C:\\WindowsApps\\x"}}));
+}
+
+TEST(scanner, escaped_star_question_and_backslash_are_literal) {
+  one_rule star("sel:\n    msg: 'a\\*b'\ncondition: sel");
+  EXPECT_TRUE(star({{"msg", "a*b"}}));
+  EXPECT_FALSE(star({{"msg", "axb"}}));
+  EXPECT_FALSE(star({{"msg", "a\\xb"}}));
+  one_rule question("sel:\n    msg: 'why\\?'\ncondition: sel");
+  EXPECT_TRUE(question({{"msg", "WHY?"}}));
+  EXPECT_FALSE(question({{"msg", "whyx"}}));
+  one_rule backslash("sel:\n    msg: 'dom\\\\*'\ncondition: sel");  // `dom\\*`: backslash, then wildcard
+  EXPECT_TRUE(backslash({{"msg", "dom\\user"}}));
+  EXPECT_FALSE(backslash({{"msg", "domuser"}}));
+}
+
+TEST(scanner, regex_metacharacters_are_literal) {
+  std::string punct = "!\"#$%&'()+,-./:;<=>@[]^_`{|}~";
+  one_rule r("sel:\n    msg: \"x" + std::string("!\\\"#$%&'()+,-./:;<=>@[]^_`{|}~") + "y\"\ncondition: sel");
+  EXPECT_TRUE(r({{"msg", "x" + punct + "y"}}));
+  EXPECT_FALSE(r({{"msg", "x" + punct + "yy"}}));
+  one_rule dot("sel:\n    host: 'a.b'\ncondition: sel");
+  EXPECT_TRUE(dot({{"host", "A.B"}}));
+  EXPECT_FALSE(dot({{"host", "axb"}}));
+}
+
+TEST(scanner, numbers_match_as_text) {
+  one_rule r("sel:\n    status: 404\ncondition: sel");
+  core::event ev;
+  ev.set_integer("status", 404);
+  EXPECT_TRUE(r(ev));
+  ev.set_integer("status", 4040);
+  EXPECT_FALSE(r(ev));
+  EXPECT_TRUE(r({{"status", "404"}}));
+  one_rule port("sel:\n    port|startswith: 44\ncondition: sel");
+  ev.set_integer("port", 443);
+  EXPECT_TRUE(port(ev));
+}
+
+TEST(scanner, null_means_absent_or_empty) {
+  one_rule r("sel:\n    program: sshd\n    user: null\ncondition: sel");
+  EXPECT_TRUE(r({{"program", "sshd"}}));
+  EXPECT_TRUE(r({{"program", "sshd"}, {"user", ""}}));
+  EXPECT_FALSE(r({{"program", "sshd"}, {"user", "root"}}));
+  one_rule only_null("sel:\n    user: null\ncondition: sel");  // can match with no hit at all
+  EXPECT_TRUE(only_null({{"program", "x"}}));
+  EXPECT_FALSE(only_null({{"user", "root"}}));
+  one_rule not_null("sel:\n    user: null\ncondition: not sel");
+  EXPECT_TRUE(not_null({{"user", "root"}}));
+  EXPECT_FALSE(not_null({}));
+  one_rule or_value("sel:\n    user: [null, root]\ncondition: sel");
+  EXPECT_TRUE(or_value({{"user", "ROOT"}}));
+  EXPECT_TRUE(or_value({}));
+  EXPECT_FALSE(or_value({{"user", "bob"}}));
+}
+
+TEST(scanner, empty_string_and_lone_star) {
+  one_rule empty("sel:\n    user: ''\ncondition: sel");
+  EXPECT_TRUE(empty({{"user", ""}}));
+  EXPECT_FALSE(empty({{"user", "x"}}));
+  EXPECT_FALSE(empty({}));
+  one_rule star("sel:\n    user: '*'\ncondition: sel");
+  EXPECT_TRUE(star({{"user", ""}}));
+  EXPECT_TRUE(star({{"user", "x"}}));
+  EXPECT_FALSE(star({}));
+}
+
+TEST(scanner, keywords_match_raw_anywhere) {
+  one_rule r("keywords:\n    - 'segfault at'\n    - 'nc -e /bin/?h'\ncondition: keywords");
+  EXPECT_TRUE(r({{"raw", "<3>kernel: app[12]: SEGFAULT AT 0 ip"}}));
+  EXPECT_FALSE(r({{"raw", "cmd=nc -e /bin/bash"}}));  // `?` is exactly one character
+  EXPECT_TRUE(r({{"raw", "cmd=nc -e /bin/sh;"}}));
+  EXPECT_FALSE(r({{"raw", "all good"}}));
+  // With `raw` present, other fields are not searched.
+  EXPECT_FALSE(r({{"raw", "all good"}, {"msg", "segfault at 0"}}));
+}
+
+TEST(scanner, keywords_search_string_fields_without_raw) {
+  one_rule r("keywords:\n    - 'segfault at'\n    - '4242'\ncondition: keywords");
+  EXPECT_TRUE(r({{"msg", "app: segfault at 0"}}));
+  EXPECT_TRUE(r({{"host", "a"}, {"msg", "Segfault At"}}));
+  EXPECT_FALSE(r({{"msg", "segfault"}, {"host", " at"}}));  // no match across fields
+  core::event ev;
+  ev.set_integer("pid", 4242);  // integer fields are not keyword targets
+  EXPECT_FALSE(r(ev));
+  ev.set_string("msg", "pid 4242 died");
+  EXPECT_TRUE(r(ev));
+}
+
+TEST(scanner, keywords_with_all) {
+  one_rule r("keywords:\n    '|all':\n        - 'dd'\n        - 'of=/dev/sd'\ncondition: keywords");
+  EXPECT_TRUE(r({{"raw", "dd if=/dev/zero of=/dev/sda"}}));
+  EXPECT_FALSE(r({{"raw", "dd if=/dev/zero of=/tmp/x"}}));
+}
+
+TEST(scanner, conditions_combine_searches) {
+  std::string det =
+      "a:\n    f: a\nb:\n    f: b\nc:\n    g: c\nfilter_1:\n    h: x\nfilter_2:\n    h: y\n"
+      "condition: (a or b) and not c and not 1 of filter_*";
+  one_rule r(det);
+  EXPECT_TRUE(r({{"f", "a"}}));
+  EXPECT_TRUE(r({{"f", "b"}, {"h", "z"}}));
+  EXPECT_FALSE(r({{"f", "a"}, {"g", "c"}}));
+  EXPECT_FALSE(r({{"f", "b"}, {"h", "y"}}));
+  EXPECT_FALSE(r({{"f", "x"}}));
+  one_rule all("s_1:\n    f: a\ns_2:\n    g: b\ncondition: all of s_*");
+  EXPECT_TRUE(all({{"f", "a"}, {"g", "b"}}));
+  EXPECT_FALSE(all({{"f", "a"}}));
+  one_rule them("s_1:\n    f: a\ns_2:\n    g: b\ncondition: 1 of them");
+  EXPECT_TRUE(them({{"g", "b"}}));
+  EXPECT_FALSE(them({{"g", "a"}}));
+  one_rule all_them("s_1:\n    f: a\ns_2:\n    g: b\ncondition: all of them");
+  EXPECT_TRUE(all_them({{"f", "a"}, {"g", "b"}}));
+  EXPECT_FALSE(all_them({{"g", "b"}}));
+  one_rule list("s_1:\n    f: a\ns_2:\n    g: b\ncondition:\n    - s_1 and s_2\n    - not s_1");
+  EXPECT_TRUE(list({{"f", "a"}, {"g", "b"}}));
+  EXPECT_TRUE(list({}));
+  EXPECT_FALSE(list({{"f", "a"}}));
+}
+
+TEST(scanner, only_negated_rule_matches_events_without_any_hit) {
+  one_rule r("filter:\n    program: cron\ncondition: not filter");
+  EXPECT_TRUE(r({{"msg", "anything"}}));
+  EXPECT_TRUE(r({}));
+  EXPECT_FALSE(r({{"program", "CRON"}}));
+}
+
+constexpr std::string_view three_rules = R"(title: sshd
+detection:
+    sel:
+        program: sshd
+    condition: sel
+---
+title: failed anything
+detection:
+    sel:
+        msg|contains: failed
+    condition: sel
+---
+title: sshd too
+detection:
+    sel:
+        program: sshd
+    kw:
+        - 'root'
+    condition: sel and kw
+)";
+
+TEST(scanner, reports_every_matching_rule_in_order_and_resets_between_events) {
+  std::optional<scanner> sc = compile(three_rules);
+  ASSERT_TRUE(sc);
+  EXPECT_EQ(sc->rules().rules().size(), 3u);
+  core::event ev = make_event({{"program", "sshd"}, {"msg", "Failed password for root"}});
+  EXPECT_EQ(match(*sc, ev), (std::vector<std::size_t>{0, 1, 2}));
+  EXPECT_EQ(match(*sc, make_event({{"program", "sshd"}, {"msg", "ok"}})), (std::vector<std::size_t>{0}));
+  EXPECT_EQ(match(*sc, make_event({{"program", "sshd"}, {"raw", "root"}})),
+            (std::vector<std::size_t>{0, 2}));
+  EXPECT_TRUE(match(*sc, make_event({{"program", "cron"}})).empty());
+  EXPECT_EQ(match(*sc, ev), (std::vector<std::size_t>{0, 1, 2}));  // same input, same output
+  // match() appends.
+  std::vector<std::size_t> out{99};
+  sc->match(make_event({{"msg", "failed"}}), out);
+  EXPECT_EQ(out, (std::vector<std::size_t>{99, 1}));
+  EXPECT_EQ(sc->scan_errors(), 0u);
+}
+
+TEST(scanner, empty_rule_set_matches_nothing) {
+  std::vector<diagnostic> errors;
+  auto set = rule_set::build({}, errors);
+  ASSERT_TRUE(set.ok());
+  auto sc = scanner::make(set.value());
+  ASSERT_TRUE(sc.ok());
+  std::vector<std::size_t> out;
+  sc->match(make_event({{"raw", "x"}}), out);
+  EXPECT_TRUE(out.empty());
+  EXPECT_FALSE(scanner::make(nullptr).ok());
+}
+
+TEST(scanner, rejected_pattern_leaves_only_its_rule_out) {
+  std::string yaml = std::string(three_rules) + "---\ntitle: too long\ndetection:\n    sel:\n        msg:\n            - ok\n            - '" +
+                     std::string(20000, '?') + "'\n    condition: sel\n";
+  load_result r = load_text(yaml, "long.yml");
+  ASSERT_TRUE(r.errors.empty());
+  ASSERT_EQ(r.rules.size(), 4u);
+  std::vector<diagnostic> errors;
+  auto set = rule_set::build(std::move(r.rules), errors);
+  ASSERT_TRUE(set.ok());
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0].path, "long.yml");
+  EXPECT_EQ(errors[0].line, 26);
+  EXPECT_NE(errors[0].message.find("field 'msg' value '????"), std::string::npos) << errors[0].message;
+  EXPECT_NE(errors[0].message.find("rejected by Hyperscan: "), std::string::npos);
+  EXPECT_NE(errors[0].message.find("rule 'too long' left out"), std::string::npos);
+  ASSERT_EQ((*set)->rules().size(), 3u);
+  auto sc = scanner::make(set.value());
+  ASSERT_TRUE(sc.ok());
+  std::vector<std::size_t> out;
+  sc->match(make_event({{"program", "sshd"}, {"msg", "failed"}}), out);
+  EXPECT_EQ(out, (std::vector<std::size_t>{0, 1}));
+}
+
+TEST(scanner, one_scanner_per_thread_on_a_shared_set) {
+  load_result r = load_text(three_rules, "t.yml");
+  std::vector<diagnostic> errors;
+  auto set = rule_set::build(std::move(r.rules), errors);
+  ASSERT_TRUE(set.ok());
+  std::shared_ptr<const rule_set> shared = set.value();
+  std::vector<std::size_t> totals(4, 0);
+  std::vector<std::thread> threads;
+  for (std::size_t t = 0; t < totals.size(); ++t) {
+    threads.emplace_back([&, t] {
+      auto sc = scanner::make(shared);
+      if (!sc) return;
+      core::event hit = make_event({{"program", "sshd"}, {"msg", "failed for root"}});
+      core::event miss = make_event({{"program", "cron"}, {"msg", "ok"}});
+      std::vector<std::size_t> out;
+      for (int i = 0; i < 2000; ++i) {
+        out.clear();
+        sc->match(i % 2 ? hit : miss, out);
+        totals[t] += out.size();
+      }
+    });
+  }
+  for (std::thread& th : threads) th.join();
+  for (std::size_t total : totals) EXPECT_EQ(total, 3000u);
+}
+
+}  // namespace
+}  // namespace talaia::rules
