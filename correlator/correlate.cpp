@@ -21,7 +21,9 @@ correlator::change correlator::apply(const core::detection& d) {
   max_time_ = std::max(max_time_, d.time);
   const auto quiet = std::chrono::duration_cast<std::chrono::microseconds>(settings_.quiet_period).count();
   auto it = open_.find(key);
-  if (it != open_.end() && d.time - it->second.last_seen <= quiet) {
+  // A detection joins the open incident when it falls within the quiet period of it, on either
+  // side: late events still count, events from long before open their own incident.
+  if (it != open_.end() && d.time <= it->second.last_seen + quiet && d.time >= it->second.first_seen - quiet) {
     core::incident& inc = it->second;
     const std::string id = event_id_of(d.event_json);
     if (!id.empty())

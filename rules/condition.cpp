@@ -82,8 +82,8 @@ class parser {
 
   core::result<condition> run() {
     if (tokens_.front().kind == token_kind::end) return make_error("condition is empty");
-    for (const token& t : tokens_)
-      if (t.text.find('|') != std::string_view::npos || to_lower(t.text) == "near")
+    for (std::size_t i = 0; i < tokens_.size(); ++i)
+      if (is_aggregation(i))
         return make_error(
             "aggregation in condition ('| count() by ...', 'near') is Sigma 1 syntax: "
             "write it as a correlation rule");
@@ -100,6 +100,18 @@ class parser {
 
  private:
   const token& peek() const { return tokens_[pos_]; }
+
+  // Sigma 1 aggregations: `sel | count() by x > 5`, `a | near b`, or a bare `count(x) > 5`.
+  bool is_aggregation(std::size_t i) const {
+    const token& t = tokens_[i];
+    if (t.kind != token_kind::word) return false;
+    std::string word = to_lower(t.text);
+    if (word.find('|') != std::string::npos || word == "near") return true;
+    bool is_function = word == "count" || word == "min" || word == "max" || word == "avg" ||
+                       word == "sum";
+    return is_function && i + 1 < tokens_.size() && tokens_[i + 1].kind == token_kind::open &&
+           tokens_[i + 1].text.data() == t.text.data() + t.text.size();
+  }
   bool failed() const { return !error_.empty(); }
 
   std::optional<std::uint32_t> fail(std::string message) {
@@ -159,6 +171,14 @@ class parser {
   }
 
   std::optional<std::uint32_t> parse_unary() {
+    if (depth_ >= max_depth) return fail("condition nested too deeply");
+    ++depth_;
+    std::optional<std::uint32_t> node = parse_unary_at_depth();
+    --depth_;
+    return node;
+  }
+
+  std::optional<std::uint32_t> parse_unary_at_depth() {
     const token& t = peek();
     if (t.kind == token_kind::end) return fail("condition ends where an identifier was expected");
     if (t.kind == token_kind::close) return fail("unexpected ')' in condition");
@@ -228,7 +248,9 @@ class parser {
 
   std::vector<token> tokens_;
   const std::vector<std::string>& names_;
+  static constexpr int max_depth = 256;  // parentheses and `not`; keeps recursion bounded
   std::size_t pos_ = 0;
+  int depth_ = 0;
   std::vector<condition_node> nodes_;
   std::string error_;
 };

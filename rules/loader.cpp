@@ -295,7 +295,12 @@ void load_document(const YAML::Node& doc, const std::string& path, load_result& 
   }
 
   const entry* det = find(top, "detection");
-  if (det == nullptr) rep.error(doc_line, "missing required key 'detection'");
+  if (det == nullptr && find(top, "type") != nullptr && find(top, "rules") != nullptr)
+    rep.error(doc_line,
+              "missing required key 'detection' (this looks like a correlation rule: put "
+              "type, rules, group-by, timespan and condition under 'correlation:')");
+  else if (det == nullptr)
+    rep.error(doc_line, "missing required key 'detection'");
   else parse_detection(*det, r, rep);
 
   if (!rep.failed()) out.rules.push_back(std::move(r));

@@ -27,7 +27,8 @@ struct tag {
 };
 
 // `name: ` / `name:` at the end, or `name[pid]` followed by `:`, a space or the end; the one
-// space after the tag belongs to it. `name` stops at a space, `:` or `[`.
+// space after the tag belongs to it. `name` stops at a space, `:` or `[`; a number followed by
+// `:` is a sequence number (Cisco), not a tag.
 std::optional<tag> read_tag(std::string_view s, std::size_t pos) {
   std::size_t i = pos;
   while (i < s.size() && s[i] != ' ' && s[i] != ':' && s[i] != '[') ++i;
@@ -43,6 +44,7 @@ std::optional<tag> read_tag(std::string_view s, std::size_t pos) {
     if (i < s.size() && s[i] == ':') ++i;
     else if (i < s.size() && s[i] != ' ') return std::nullopt;
   } else {  // ':'
+    if (t.app_name.find_first_not_of("0123456789") == npos) return std::nullopt;  // "521: " (Cisco)
     ++i;
     if (i < s.size() && s[i] != ' ') return std::nullopt;  // "host:port", IPv6, "a:b"
   }

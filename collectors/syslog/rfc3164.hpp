@@ -4,7 +4,7 @@
 // TIMESTAMP is `Mmm dd hh:mm:ss` (optional fraction, optional year, optional trailing `:`) or
 // RFC 3339. Without a timestamp there is no hostname either (as rsyslog reads it); the first
 // word is then a tag or the start of the message. A word is a tag when it is `name:` followed
-// by a space or the end, or `name[pid]` optionally followed by `:`.
+// by a space or the end (name not all digits), or `name[pid]` optionally followed by `:`.
 #include <string_view>
 
 #include "collectors/syslog/parser.hpp"

@@ -133,7 +133,8 @@ TEST(condition, undefined_identifier) {
 
 TEST(condition, aggregations_point_to_correlation_rules) {
   for (std::string_view text : {"selection | count() by src_ip > 5", "selection | count() > 10",
-                                "sel_a | near sel_b", "selection|count()"}) {
+                                "sel_a | near sel_b", "selection|count()",
+                                "count(sel_a) by host > 200 and not sel_b"}) {
     std::string message = parse_error(text);
     EXPECT_NE(message.find("write it as a correlation rule"), std::string::npos) << message;
   }
@@ -151,6 +152,12 @@ TEST(condition, syntax_errors) {
   EXPECT_EQ(parse_error("1 of"), "expected an identifier pattern or 'them' after '1 of'");
   EXPECT_EQ(parse_error("2 of sel_*"), "unsupported quantifier '2 of': use '1 of', 'any of' or 'all of'");
   EXPECT_EQ(parse_error("and selection"), "unexpected 'and' in condition");
+  EXPECT_EQ(parse_error(std::string(100000, '(') + "selection" + std::string(100000, ')')),
+            "condition nested too deeply");
+  std::string nots;
+  for (int i = 0; i < 100000; ++i) nots += "not ";
+  EXPECT_EQ(parse_error(nots + "selection"), "condition nested too deeply");
+  EXPECT_TRUE(eval(std::string(100, '(') + "selection" + std::string(100, ')'), {"selection"}));
 }
 
 }  // namespace

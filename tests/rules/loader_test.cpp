@@ -169,7 +169,17 @@ detection:
   ASSERT_EQ(r.rules.size(), 2u);
   EXPECT_EQ(r.rules[0].title, "base");
   EXPECT_EQ(r.rules[1].title, "second");
-  EXPECT_EQ(r.rules[1].line, 22);
+  EXPECT_EQ(r.rules[1].line, 23);
+}
+
+TEST(loader, flat_correlation_rule_gets_a_hint) {
+  diagnostic d = [] {
+    load_result r = load_text("title: many\ntype: event_count\nrules: [x]\ntimespan: 5m\n", "flat.yml");
+    EXPECT_EQ(r.errors.size(), 1u);
+    return r.errors.empty() ? diagnostic{} : r.errors.front();
+  }();
+  EXPECT_EQ(d.line, 1);
+  EXPECT_NE(d.message.find("looks like a correlation rule"), std::string::npos) << d.message;
 }
 
 TEST(loader, reports_every_problem_of_a_rule) {
@@ -215,8 +225,11 @@ TEST(loader, errors_carry_the_offending_line) {
   EXPECT_EQ(d.line, 2);
   EXPECT_EQ(d.message, "detection has no 'condition'");
 
+  d = only_error("title: t\ndetection:\n    sel:\n        a: x: y\n    condition: sel\n");
+  EXPECT_EQ(d.line, 4);
+  EXPECT_EQ(d.message, "invalid YAML: illegal map value");
+
   d = only_error("title: t\ndetection:\n    sel:\n        a: [x\n    condition: sel\n");
-  EXPECT_GE(d.line, 4);
   EXPECT_EQ(d.message.rfind("invalid YAML: ", 0), 0u) << d.message;
 
   d = only_error("title: [a, b]\ndetection:\n    sel:\n        a: x\n    condition: sel\n");
@@ -249,7 +262,8 @@ TEST(loader, load_paths_walks_folders_in_sorted_order) {
   EXPECT_TRUE(r.errors.empty());
   std::vector<std::string> titles;
   for (const rule& x : r.rules) titles.push_back(x.title);
-  EXPECT_EQ(titles, (std::vector<std::string>{"y", "x", "z", "top"}));
+  // Sorted by full path: a/y.yml, b/deeper/z.yaml, b/x.yml, top.yml.
+  EXPECT_EQ(titles, (std::vector<std::string>{"y", "z", "x", "top"}));
 
   // A file given directly is read whatever its name; a missing path is a diagnostic.
   r = load_paths({(dir / "ignored.txt").string(), (dir / "missing").string()});

@@ -25,13 +25,15 @@ TEST(pattern, wildcards_become_dot_star_and_dot) {
 
 TEST(pattern, wildcard_next_to_an_anchor_lifts_it) {
   EXPECT_EQ(regex("*cmd.exe", match_kind::equals), "cmd\\.exe\\z");
-  EXPECT_EQ(regex("C:\\*", match_kind::equals), "\\AC\\:\\\\");
+  EXPECT_EQ(regex("C:\\\\*", match_kind::equals), "\\AC\\:\\\\");  // `C:\\*`
   EXPECT_EQ(regex("*x*", match_kind::equals), "x");
 }
 
 TEST(pattern, only_star_question_and_backslash_are_escaped) {
-  // C:\Windows\* : `\W` stays a backslash and a W; the final `*` is a wildcard.
-  EXPECT_EQ(regex("C:\\Windows\\*", match_kind::equals), "\\AC\\:\\\\Windows\\\\");
+  // C:\Windows\* : `\W` stays a backslash and a W, while `\*` is a literal star.
+  EXPECT_EQ(regex("C:\\Windows\\*", match_kind::equals), "\\AC\\:\\\\Windows\\*\\z");
+  // C:\Windows\\* : an escaped backslash, then a wildcard: the folder's contents.
+  EXPECT_EQ(regex("C:\\Windows\\\\*", match_kind::equals), "\\AC\\:\\\\Windows\\\\");
   // \* is a literal star, \? a literal question mark, \\ one backslash.
   EXPECT_EQ(regex("a\\*b", match_kind::equals), "\\Aa\\*b\\z");
   EXPECT_EQ(regex("a\\?b", match_kind::equals), "\\Aa\\?b\\z");

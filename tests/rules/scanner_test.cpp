@@ -130,12 +130,21 @@ TEST(scanner, wildcards) {
   EXPECT_TRUE(multiline({{"msg", "a\nline\nb"}}));  // `*` crosses newlines
 }
 
-TEST(scanner, windows_folder_wildcard_keeps_the_backslash) {
-  one_rule r("sel:\n    image: 'C:\\Windows\\*'\ncondition: sel");
-  EXPECT_TRUE(r({{"image", "C:\\Windows\\System32\\cmd.exe"}}));
-  EXPECT_TRUE(r({{"image", "c:\\windows\\"}}));
-  EXPECT_FALSE(r({{"image", "C:Windows\\x"}}));
-  EXPECT_FALSE(r({{"image", "C:\\WindowsApps\\x"}}));
+TEST(scanner, backslash_before_other_characters_stays_a_backslash) {
+  one_rule plain("sel:\n    image: 'C:\\Windows\\System32\\cmd.exe'\ncondition: sel");
+  EXPECT_TRUE(plain({{"image", "c:\\windows\\system32\\CMD.exe"}}));
+  EXPECT_FALSE(plain({{"image", "C:WindowsSystem32cmd.exe"}}));
+  // `C:\Windows\*`: `\W` is a backslash and a W, but `\*` is a literal star, not a wildcard.
+  one_rule star("sel:\n    image: 'C:\\Windows\\*'\ncondition: sel");
+  EXPECT_TRUE(star({{"image", "C:\\Windows*"}}));
+  EXPECT_FALSE(star({{"image", "C:\\Windows\\System32\\cmd.exe"}}));
+  EXPECT_FALSE(star({{"image", "C:\\Windows\\"}}));
+  // `C:\Windows\\*`: an escaped backslash, then a wildcard: everything under the folder.
+  one_rule folder("sel:\n    image: 'C:\\Windows\\\\*'\ncondition: sel");
+  EXPECT_TRUE(folder({{"image", "C:\\Windows\\System32\\cmd.exe"}}));
+  EXPECT_TRUE(folder({{"image", "c:\\windows\\"}}));
+  EXPECT_FALSE(folder({{"image", "C:\\WindowsApps\\x"}}));
+  EXPECT_FALSE(folder({{"image", "C:Windows\\x"}}));
 }
 
 TEST(scanner, escaped_star_question_and_backslash_are_literal) {

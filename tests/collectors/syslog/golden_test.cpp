@@ -67,6 +67,8 @@ TEST_P(syslog_golden, matches_expected) {
     GTEST_SKIP() << "rewrote " << base << ".expected";
   }
   const std::string expected = read_file(base + ".expected");
+  ASSERT_FALSE(expected.empty())
+      << "missing " << base << ".expected (TALAIA_UPDATE_GOLDEN=1 writes it)";
   if (actual == expected) return;
   // Point at the first differing line rather than dumping both files.
   std::istringstream a(actual), e(expected);

@@ -19,8 +19,8 @@ using names = std::vector<std::string>;
 
 TEST(rfc3164, hostname_and_tag_without_pid) {
   const core::event e = parse_line(
-      "<34>Jan 12 06:30:00 xxx apache: 1.2.3.4 - - [12/Jan/2011:06:29:59 +0100] \"GET /foo/bar.html "
-      "HTTP/1.1\" 301 96");
+      "<34>Jan 12 06:30:00 xxx apache: 1.2.3.4 - - [12/Jan/2011:06:29:59 +0100] "
+      "\"GET /foo/bar.html HTTP/1.1\" 301 96");
   EXPECT_EQ(field_names(e), (names{"kind", "received", "peer", "facility", "severity",
                                    "timestamp", "hostname", "app_name", "message", "raw"}));
   EXPECT_EQ(e.find("facility")->number, 4);
@@ -69,7 +69,8 @@ TEST(rfc3164, tag_with_pid_and_no_hostname) {
   EXPECT_EQ(e.text("procid"), "123");
   EXPECT_EQ(e.text("message"), "msg");
 
-  const core::event h = parse_line("<133>Jan 13 16:33:35 haproxy[73411]: Proxy sticky-servers started.");
+  const core::event h =
+      parse_line("<133>Jan 13 16:33:35 haproxy[73411]: Proxy sticky-servers started.");
   EXPECT_FALSE(h.has("hostname"));
   EXPECT_EQ(h.text("app_name"), "haproxy");
   EXPECT_EQ(h.text("procid"), "73411");
@@ -77,7 +78,8 @@ TEST(rfc3164, tag_with_pid_and_no_hostname) {
 }
 
 TEST(rfc3164, tag_without_pid_and_no_hostname) {
-  const core::event e = parse_line("<13>Jan 11 22:33:44 su: 'su root' failed for luser on /dev/pts/8");
+  const core::event e =
+      parse_line("<13>Jan 11 22:33:44 su: 'su root' failed for luser on /dev/pts/8");
   EXPECT_FALSE(e.has("hostname"));
   EXPECT_EQ(e.text("app_name"), "su");
   EXPECT_FALSE(e.has("procid"));
@@ -107,7 +109,8 @@ TEST(rfc3164, tag_shapes) {
                     "1234", "This is a message"},
            tag_case{"<167>Mar  6 16:57:54 172.20.245.8 %PIX-7-710005: UDP request discarded",
                     "%PIX-7-710005", "", "UDP request discarded"},
-           tag_case{"<46>Jan  5 15:33:03 plertrood-ThinkPad-X220 rsyslogd:  [origin software=\"rsyslogd\"] start",
+           tag_case{"<46>Jan  5 15:33:03 plertrood-ThinkPad-X220 rsyslogd:  "
+                    "[origin software=\"rsyslogd\"] start",
                     "rsyslogd", "", " [origin software=\"rsyslogd\"] start"},
            tag_case{"<4>Jan 26 05:59:54 ubnt kernel: [WAN_LOCAL-default-D]IN=eth0 OUT=",
                     "kernel", "", "[WAN_LOCAL-default-D]IN=eth0 OUT="},
@@ -137,10 +140,14 @@ TEST(rfc3164, words_that_are_not_tags) {
   const core::event b = parse_line("<13>Jan 12 06:30:00 ::1 hello: world");
   EXPECT_EQ(b.text("hostname"), "::1");
   EXPECT_EQ(b.text("app_name"), "hello");
-  const core::event c = parse_line("<134> Feb 28 14:07:19 myhostname sshd - - - this is my message");
+  const core::event c =
+      parse_line("<134> Feb 28 14:07:19 myhostname sshd - - - this is my message");
   EXPECT_EQ(c.text("hostname"), "myhostname");
   EXPECT_FALSE(c.has("app_name"));
   EXPECT_EQ(c.text("message"), "sshd - - - this is my message");
+  const core::event seq = parse_line("<189>521: router1: *Nov 14 08:30:56.699: %LINK-5-CHANGED: x");
+  EXPECT_FALSE(seq.has("app_name"));  // a Cisco sequence number, not a program
+  EXPECT_EQ(seq.text("message"), "521: router1: *Nov 14 08:30:56.699: %LINK-5-CHANGED: x");
   const core::event d = parse_line("<13>Jan 12 06:30:00 host a:b c");
   EXPECT_FALSE(d.has("app_name"));
   EXPECT_EQ(d.text("message"), "a:b c");
@@ -178,7 +185,8 @@ TEST(rfc3164, timestamp_forms) {
                    "2026-01-05T10:01:00Z", "\xC3\x9C""bergr\xC3\xB6\xC3\x9F""e"},
            ts_case{"<28>Jun 21 14:03:12  vmx01 rpd[2902]: RPD_BGP_NEIGHBOR_STATE_CHANGED",
                    "2025-06-21T14:03:12Z", "vmx01"},
-           ts_case{"<164>Aug 05 2016 01:02:25: %ASA-4-106023: Deny udp", "2016-08-05T01:02:25Z", ""},
+           ts_case{"<164>Aug 05 2016 01:02:25: %ASA-4-106023: Deny udp", "2016-08-05T01:02:25Z",
+                   ""},
            ts_case{"<7>2006-11-10T10:43:21.156+02:00 bzorp openvpn[2499]: x",
                    "2006-11-10T08:43:21.156000Z", "bzorp"},
            ts_case{"<7>2006-11-10T10:43:21.15600000000 bzorp openvpn[2499]: x",
@@ -222,8 +230,9 @@ TEST(rfc3164, default_year_overrides_inference) {
                 .text("timestamp"),
             "2019-12-31T23:59:58Z");
   // A year in the header wins over both.
-  EXPECT_EQ(parse_line("<13>Dec 31 2010 23:59:58 host app: x", received_at(), 2019).text("timestamp"),
-            "2010-12-31T23:59:58Z");
+  EXPECT_EQ(
+      parse_line("<13>Dec 31 2010 23:59:58 host app: x", received_at(), 2019).text("timestamp"),
+      "2010-12-31T23:59:58Z");
 }
 
 TEST(rfc3164, february_29th_needs_a_leap_year) {

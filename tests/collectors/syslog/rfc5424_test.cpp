@@ -131,7 +131,8 @@ TEST(rfc5424, empty_param_value_is_kept_empty) {
 }
 
 TEST(rfc5424, element_without_params_is_valid) {
-  const core::event e = parse_line("<78>5 2016-01-15T00:04:01+00:00 host1 CROND 10391 - [sdid] some_message");
+  const core::event e =
+      parse_line("<78>5 2016-01-15T00:04:01+00:00 host1 CROND 10391 - [sdid] some_message");
   EXPECT_EQ(e.text("message"), "some_message");
   EXPECT_FALSE(e.has("parse_error"));
 }
@@ -142,7 +143,8 @@ TEST(rfc5424, converts_offsets_and_fractions_to_utc) {
             "1987-01-01T11:40:27.000087Z");
   EXPECT_EQ(parse_line("<191>999 2018-12-31T23:59:59.999999-23:59 h a p m -").text("timestamp"),
             "2019-01-01T23:58:59.999999Z");
-  EXPECT_EQ(parse_line("<28>1 2020-05-22T14:59:09.250-03:00 OX-XXX-MX204 OX-XXX-CONTEUDO:rpd 6589 - - bgp")
+  EXPECT_EQ(parse_line("<28>1 2020-05-22T14:59:09.250-03:00 OX-XXX-MX204 "
+                       "OX-XXX-CONTEUDO:rpd 6589 - - bgp")
                 .text("timestamp"),
             "2020-05-22T17:59:09.250000Z");
   // More than six fractional digits: kept to microseconds.
@@ -183,13 +185,14 @@ TEST(rfc5424, keeps_one_space_of_the_message) {
 
 TEST(rfc5424, hostname_may_be_ipv6_and_app_name_may_hold_colons) {
   const core::event e =
-      parse_line("<34>1 2003-10-11T22:14:15.003Z ::FFFF:129.144.52.38 su - ID47 - bananas and peas");
+      parse_line("<34>1 2003-10-11T22:14:15.003Z ::FFFF:129.144.52.38 su - ID47 - bananas");
   EXPECT_EQ(e.text("hostname"), "::FFFF:129.144.52.38");
-  EXPECT_EQ(e.text("message"), "bananas and peas");
+  EXPECT_EQ(e.text("message"), "bananas");
 }
 
 TEST(rfc5424, truncated_header_keeps_what_was_read) {
-  const core::event e = parse_line("<165>1 2003-10-11T22:14:15.003Z mymachine.example.com evntslog");
+  const core::event e =
+      parse_line("<165>1 2003-10-11T22:14:15.003Z mymachine.example.com evntslog");
   EXPECT_EQ(e.text("timestamp"), "2003-10-11T22:14:15.003000Z");
   EXPECT_EQ(e.text("hostname"), "mymachine.example.com");
   EXPECT_EQ(e.text("app_name"), "evntslog");
@@ -217,7 +220,8 @@ TEST(rfc5424, malformed_structured_data_sets_no_sd_field_and_keeps_the_text) {
         R"([a i="x"]trailing)", R"([a i="x")", R"([a i="x" ])", R"([a])x", "-x", "x",
         R"([a i="x\"])", R"([a i="x"][)", R"([a="x"])"}) {
     SCOPED_TRACE(sd);
-    const core::event e = parse_line("<165>1 2003-10-11T22:14:15.003Z host app - ID47 " + sd + " msg");
+    const core::event e =
+        parse_line("<165>1 2003-10-11T22:14:15.003Z host app - ID47 " + sd + " msg");
     EXPECT_EQ(e.text("parse_error"), "invalid structured data");
     EXPECT_EQ(e.text("msgid"), "ID47");
     EXPECT_EQ(e.text("message"), sd + " msg");

@@ -30,7 +30,8 @@ TEST(syslog_timestamp, iso_with_and_without_offset) {
 
 TEST(syslog_timestamp, iso_rejects_impossible_dates_and_garbage) {
   for (const std::string_view text :
-       {"2023-02-29T00:00:00Z", "2024-04-31T00:00:00Z", "2024-00-10T00:00:00Z", "2024-13-10T00:00:00Z",
+       {"2023-02-29T00:00:00Z", "2024-04-31T00:00:00Z", "2024-00-10T00:00:00Z",
+        "2024-13-10T00:00:00Z",
         "2024-01-10T00:00:00.Z", "2024-01-10T00:00:00+0100", "2024-01-10", "", "-",
         "2024-01-10T00:00:00Zjunk", "abcd-01-10T00:00:00Z"})
     EXPECT_FALSE(parse_iso_timestamp(text).has_value()) << text;

@@ -1,0 +1,76 @@
+// A steady-state scanner::match() must not allocate: this file replaces the global operator new
+// for the whole test binary and counts calls while matching.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <new>
+
+#include "rules/loader.hpp"
+#include "rules/scanner.hpp"
+
+namespace {
+std::atomic<std::size_t> allocations{0};
+}  // namespace
+
+void* operator new(std::size_t size) {
+  allocations.fetch_add(1, std::memory_order_relaxed);
+  if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
+  throw std::bad_alloc();
+}
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+
+namespace talaia::rules {
+namespace {
+
+TEST(scanner_allocations, steady_state_match_does_not_allocate) {
+  load_result r = load_text(R"(title: fields
+detection:
+    sel:
+        program: sshd
+        msg|contains: [failed, invalid]
+    filter:
+        user: null
+    condition: sel and not filter
+---
+title: keywords
+detection:
+    keywords:
+        - 'segfault'
+        - '*'
+    condition: keywords
+)",
+                            "alloc.yml");
+  ASSERT_TRUE(r.errors.empty());
+  std::vector<diagnostic> errors;
+  auto set = rule_set::build(std::move(r.rules), errors);
+  ASSERT_TRUE(set.ok());
+  auto sc = scanner::make(set.value());
+  ASSERT_TRUE(sc.ok());
+
+  core::event with_raw, without_raw;
+  with_raw.set_string("raw", "sshd[1]: Failed password; segfault");
+  with_raw.set_string("program", "sshd");
+  with_raw.set_string("msg", "Failed password");
+  with_raw.set_string("user", "root");
+  without_raw.set_string("program", "cron");
+  without_raw.set_integer("pid", 12);
+  std::vector<std::size_t> out;
+  out.reserve(16);
+  sc->match(with_raw, out);  // warm-up
+  sc->match(without_raw, out);
+
+  std::size_t before = allocations.load();
+  std::size_t matched = 0;
+  for (int i = 0; i < 1000; ++i) {
+    out.clear();
+    sc->match(i % 2 ? with_raw : without_raw, out);
+    matched += out.size();
+  }
+  EXPECT_EQ(allocations.load() - before, 0u);
+  EXPECT_EQ(matched, 500u * 2 + 500u * 1);
+}
+
+}  // namespace
+}  // namespace talaia::rules
