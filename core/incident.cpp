@@ -12,12 +12,10 @@ namespace talaia::core {
 namespace json = boost::json;
 
 std::string group_key(const group_values& group) {
+  // Length-prefixed, so no value can pass for another split ("a","b=c" vs "a=b","c").
   std::string out;
   for (const auto& [k, v] : group) {
-    out += k;
-    out += '=';
-    out += v;
-    out += '\x1f';
+    out += std::to_string(k.size()) + ':' + k + std::to_string(v.size()) + ':' + v;
   }
   return out;
 }

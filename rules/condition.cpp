@@ -112,6 +112,7 @@ class parser {
     return is_function && i + 1 < tokens_.size() && tokens_[i + 1].kind == token_kind::open &&
            tokens_[i + 1].text.data() == t.text.data() + t.text.size();
   }
+
   bool failed() const { return !error_.empty(); }
 
   std::optional<std::uint32_t> fail(std::string message) {

@@ -36,7 +36,7 @@ webhook_receiver::webhook_receiver() : impl_(std::make_unique<impl>()) {
           bodies_.push_back(req.body());
         }
         http::response<http::string_body> res{static_cast<http::status>(status), req.version()};
-        res.body() = "{}";
+        if (status != 204) res.body() = "{}";
         res.keep_alive(req.keep_alive());
         res.prepare_payload();
         http::write(socket, res, ec);

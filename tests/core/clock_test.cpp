@@ -1,0 +1,40 @@
+#include "core/clock.hpp"
+
+#include <gtest/gtest.h>
+
+namespace talaia::core {
+namespace {
+
+TEST(clock, formats_utc_with_and_without_fraction) {
+  EXPECT_EQ(format_rfc3339(0), "1970-01-01T00:00:00Z");
+  EXPECT_EQ(format_rfc3339(1'772'445'601'000'000), "2026-03-02T10:00:01Z");
+  EXPECT_EQ(format_rfc3339(1'772'445'601'000'123), "2026-03-02T10:00:01.000123Z");
+  EXPECT_EQ(format_rfc3339(-1), "1969-12-31T23:59:59.999999Z");
+}
+
+TEST(clock, parses_offsets_into_utc_and_keeps_microseconds) {
+  EXPECT_EQ(parse_rfc3339("2026-03-02T10:00:01Z"), 1'772'445'601'000'000);
+  EXPECT_EQ(parse_rfc3339("2026-03-02T12:00:01+02:00"), 1'772'445'601'000'000);
+  EXPECT_EQ(parse_rfc3339("2026-03-02T05:30:01-04:30"), 1'772'445'601'000'000);
+  EXPECT_EQ(parse_rfc3339("2026-03-02T10:00:01.5Z"), 1'772'445'601'500'000);
+  EXPECT_EQ(parse_rfc3339("2026-03-02T10:00:01.123456789Z"), 1'772'445'601'123'456);  // beyond µs cut
+}
+
+TEST(clock, rejects_what_is_not_rfc3339) {
+  for (const char* bad : {"", "2026-03-02", "2026-03-02T10:00:01", "2026-13-02T10:00:01Z", "2026-03-02T10:00:01.Z",
+                          "2026-03-02T10:00:01Zjunk", "Mar  2 10:00:01", "2026-03-02T10:00:01+0200"})
+    EXPECT_FALSE(parse_rfc3339(bad)) << bad;
+}
+
+TEST(clock, civil_days_round_trip_across_leap_years) {
+  for (std::int64_t d = -800000; d < 800000; d += 997) {
+    int y;
+    unsigned m, day;
+    civil_from_days(d, y, m, day);
+    EXPECT_EQ(days_from_civil(y, m, day), d);
+  }
+  EXPECT_EQ(days_from_civil(2024, 3, 1) - days_from_civil(2024, 2, 28), 2);
+}
+
+}  // namespace
+}  // namespace talaia::core

@@ -1,0 +1,60 @@
+#include "core/incident.hpp"
+
+#include <gtest/gtest.h>
+
+namespace talaia::core {
+namespace {
+
+incident sample() {
+  incident inc;
+  inc.rule = {"r-1", "Brute \"force\"", "high", "A. Author", {"attack.t1110"}};
+  inc.group = {{"src_ip", "203.0.113.5"}};
+  inc.first_seen = 1'772'445'601'000'000;
+  inc.last_seen = 1'772'445'661'000'000;
+  inc.event_count = 7;
+  inc.id = incident_id(inc.rule.id, inc.group, inc.first_seen);
+  inc.events = {R"({"id":"e1","message":"x"})"};
+  return inc;
+}
+
+TEST(incident, round_trips_as_json) {
+  const incident inc = sample();
+  const std::string text = encode_incident(inc);
+  auto back = decode_incident(text);
+  ASSERT_TRUE(back.ok()) << back.err().message;
+  EXPECT_EQ(back->id, inc.id);
+  EXPECT_EQ(back->rule.title, "Brute \"force\"");
+  EXPECT_EQ(back->rule.tags, inc.rule.tags);
+  EXPECT_EQ(back->group, inc.group);
+  EXPECT_EQ(back->first_seen, inc.first_seen);
+  EXPECT_EQ(back->last_seen, inc.last_seen);
+  EXPECT_EQ(back->event_count, 7u);
+  EXPECT_EQ(back->status, "new");
+  ASSERT_EQ(back->events.size(), 1u);
+  EXPECT_EQ(encode_incident(*back), text);
+}
+
+TEST(incident, id_is_deterministic_and_depends_on_rule_group_and_opening_time) {
+  const auto a = incident_id("r", {{"h", "x"}}, 1);
+  EXPECT_EQ(a, incident_id("r", {{"h", "x"}}, 1));
+  EXPECT_EQ(a.size(), 32u);
+  EXPECT_NE(a, incident_id("r2", {{"h", "x"}}, 1));
+  EXPECT_NE(a, incident_id("r", {{"h", "y"}}, 1));
+  EXPECT_NE(a, incident_id("r", {{"h", "x"}}, 2));
+  EXPECT_NE(incident_id("r", {{"a", "b=c"}}, 1), incident_id("r", {{"a=b", "c"}}, 1));
+}
+
+TEST(incident, detection_round_trips_and_bad_ones_are_refused) {
+  detection d{{"r", "t", "low", "me", {}}, {{"hostname", "web1"}}, 1'772'445'601'000'000, R"({"id":"e"})"};
+  auto back = decode_detection(encode_detection(d));
+  ASSERT_TRUE(back.ok()) << back.err().message;
+  EXPECT_EQ(back->rule.id, "r");
+  EXPECT_EQ(back->group, d.group);
+  EXPECT_EQ(back->time, d.time);
+  EXPECT_EQ(back->event_json, d.event_json);
+  EXPECT_FALSE(decode_detection(R"({"rule_id":"r"})").ok());
+  EXPECT_FALSE(decode_detection("[]").ok());
+}
+
+}  // namespace
+}  // namespace talaia::core

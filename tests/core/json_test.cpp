@@ -1,0 +1,65 @@
+#include "core/json.hpp"
+
+#include <gtest/gtest.h>
+
+namespace talaia::core {
+namespace {
+
+TEST(json, event_round_trips_with_types) {
+  event ev;
+  ev.set_string("id", "n-1");
+  ev.set_time("received", 1'772'445'601'000'000);
+  ev.set_ip("peer", "192.0.2.1");
+  ev.set_integer("severity", 3);
+  ev.set_string("message", "quote \" backslash \\ newline \n tab \t");
+  const std::string text = encode_event(ev);
+  EXPECT_EQ(text,
+            R"({"id":"n-1","received":"2026-03-02T10:00:01Z","peer":"192.0.2.1","severity":3,)"
+            R"("message":"quote \" backslash \\ newline \n tab \t"})");
+  auto back = decode_event(text);
+  ASSERT_TRUE(back.ok()) << back.err().message;
+  EXPECT_EQ(back->find("received")->type, field_type::time);
+  EXPECT_EQ(back->find("received")->number, 1'772'445'601'000'000);
+  EXPECT_EQ(back->find("peer")->type, field_type::ip);
+  EXPECT_EQ(back->find("severity")->type, field_type::integer);
+  EXPECT_EQ(back->find("severity")->number, 3);
+  EXPECT_EQ(back->text("message"), "quote \" backslash \\ newline \n tab \t");
+}
+
+TEST(json, bytes_that_are_not_utf8_are_escaped_never_dropped) {
+  std::string out;
+  append_json_string(out, std::string("ok é \xff\xfe \xc3 end \x01", 16));
+  EXPECT_EQ(out, "\"ok é \\u00ff\\u00fe \\u00c3 end \\u0001\"");
+  // And the result is valid JSON that decodes.
+  auto ev = decode_event("{\"raw\":" + out + "}");
+  ASSERT_TRUE(ev.ok());
+  EXPECT_EQ(ev->text("raw"), "ok é \xc3\xbf\xc3\xbe \xc3\x83 end \x01");
+}
+
+TEST(json, overlong_and_surrogate_sequences_are_escaped) {
+  std::string out;
+  append_json_string(out, "\xc0\xaf\xed\xa0\x80");
+  EXPECT_EQ(out, "\"\\u00c0\\u00af\\u00ed\\u00a0\\u0080\"");
+}
+
+TEST(json, foreign_objects_are_flattened) {
+  auto ev = decode_event(R"({"host":{"name":"web1","ip":["10.0.0.1"]},"ok":true,"n":1.5,"gone":null,"big":18446744073709551615})");
+  ASSERT_TRUE(ev.ok()) << ev.err().message;
+  EXPECT_EQ(ev->text("host.name"), "web1");
+  EXPECT_EQ(ev->text("host.ip"), R"(["10.0.0.1"])");
+  EXPECT_EQ(ev->text("ok"), "true");
+  EXPECT_EQ(ev->text("n"), "1.5");
+  EXPECT_FALSE(ev->has("gone"));
+  EXPECT_EQ(ev->text("big"), "18446744073709551615");
+}
+
+TEST(json, what_is_not_an_object_is_an_error) {
+  EXPECT_FALSE(decode_event("not json").ok());
+  EXPECT_FALSE(decode_event("[1,2]").ok());
+  EXPECT_FALSE(decode_event("\"text\"").ok());
+  EXPECT_FALSE(decode_event("{\"a\":").ok());
+  EXPECT_FALSE(decode_event("").ok());
+}
+
+}  // namespace
+}  // namespace talaia::core

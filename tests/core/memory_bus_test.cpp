@@ -1,0 +1,70 @@
+#include "core/memory_bus.hpp"
+
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "core/stage_loop.hpp"
+
+namespace talaia::core {
+namespace {
+
+TEST(memory_bus, full_queue_refuses_try_send_and_send_waits_for_room) {
+  memory_bus bus(2);
+  auto p = bus.make_producer();
+  auto c = bus.make_consumer("t");
+  EXPECT_TRUE(p->try_send("t", "k", "1"));
+  EXPECT_TRUE(p->try_send("t", "k", "2"));
+  EXPECT_FALSE(p->try_send("t", "k", "3"));  // a UDP listener counts this as a drop
+  std::atomic<bool> sent{false};
+  std::thread t([&] {
+    EXPECT_TRUE(p->send("t", "k", "3").ok());
+    sent = true;
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_FALSE(sent);  // waiting: backpressure
+  EXPECT_EQ(c->poll(std::chrono::milliseconds(100))->value, "1");
+  t.join();
+  EXPECT_TRUE(sent);
+  EXPECT_EQ(c->poll(std::chrono::milliseconds(100))->value, "2");
+  EXPECT_EQ(c->poll(std::chrono::milliseconds(100))->value, "3");
+}
+
+TEST(memory_bus, close_lets_the_consumer_drain_then_finish) {
+  memory_bus bus(10);
+  auto p = bus.make_producer();
+  auto c = bus.make_consumer("t");
+  ASSERT_TRUE(p->send("t", "", "a").ok());
+  bus.close("t");
+  EXPECT_FALSE(p->send("t", "", "late").ok());
+  EXPECT_FALSE(c->finished());
+  EXPECT_EQ(c->poll(std::chrono::milliseconds(10))->value, "a");
+  EXPECT_TRUE(c->finished());
+}
+
+TEST(stage_loop, handles_everything_then_returns_when_input_finishes) {
+  memory_bus bus(100);
+  auto p = bus.make_producer();
+  auto in = bus.make_consumer("in");
+  auto out = bus.make_consumer("out");
+  for (int i = 0; i < 10; ++i) ASSERT_TRUE(p->send("in", "", std::to_string(i)).ok());
+  bus.close("in");
+  std::atomic<bool> stop{false};
+  auto r = run_stage_loop(*in, p.get(), [&](const message& m) { return p->send("out", "", m.value + "!"); }, stop);
+  EXPECT_TRUE(r.ok());
+  for (int i = 0; i < 10; ++i) EXPECT_EQ(out->poll(std::chrono::milliseconds(10))->value, std::to_string(i) + "!");
+}
+
+TEST(stage_loop, a_failing_message_stops_the_loop_with_its_error) {
+  memory_bus bus(100);
+  auto p = bus.make_producer();
+  auto in = bus.make_consumer("in");
+  ASSERT_TRUE(p->send("in", "", "bad").ok());
+  std::atomic<bool> stop{false};
+  auto r = run_stage_loop(*in, p.get(), [](const message&) -> result<void> { return make_error("store full"); }, stop);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.err().message, "store full");
+}
+
+}  // namespace
+}  // namespace talaia::core
