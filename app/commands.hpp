@@ -15,7 +15,13 @@ int run_correlate(const core::config& cfg); // talaia correlate (Kafka)
 int run_serve(const core::config& cfg);     // talaia serve     (Kafka)
 
 int replay(const core::config& cfg, const std::vector<std::string>& files);
-int rules_check(const std::vector<std::string>& paths);
+int rules_check(const core::config& cfg, const std::vector<std::string>& paths);
+// Runs the test cases kept beside the rules (*.tests.yml); 1 when any fails.
+int rules_test(const core::config& cfg, const std::vector<std::string>& paths);
+// Each JSON event of `events_file` (one a line) through the rules: `line<TAB>rule id` per match.
+int rules_match(const core::config& cfg, const std::vector<std::string>& paths, const std::string& events_file);
+// One line per rule: id, title, level, log source, fields used (tab-separated, with a header).
+int rules_list(const core::config& cfg, const std::vector<std::string>& paths);
 int decode(const std::vector<std::string>& files);
 
 }  // namespace talaia::app

@@ -90,7 +90,7 @@ int main(int argc, char** argv) {
   auto* detect = app.add_subcommand("detect", "events from Kafka through the rules into detections");
   add_common(detect, o), add_rules(detect, o), add_kafka(detect, o);
   auto* correlate = app.add_subcommand("correlate", "detections from Kafka into incidents");
-  add_common(correlate, o), add_store(correlate, o), add_kafka(correlate, o);
+  add_common(correlate, o), add_store(correlate, o), add_rules(correlate, o), add_kafka(correlate, o);
   auto* serve = app.add_subcommand("serve", "incidents from Kafka into the store, webhooks and the API");
   add_common(serve, o), add_store(serve, o), add_serve(serve, o), add_kafka(serve, o);
 
@@ -104,7 +104,19 @@ int main(int argc, char** argv) {
   auto* rules = app.add_subcommand("rules", "work with Sigma rule files");
   rules->require_subcommand(1);
   auto* check = rules->add_subcommand("check", "load and compile rules; print path:line: reason for each problem");
+  add_common(check, o);  // --config: sigma placeholders, field mappings and logsource routes
   check->add_option("paths", paths, "rule files or folders")->required();
+  auto* test = rules->add_subcommand("test", "run the test cases kept beside the rules (*.tests.yml)");
+  add_common(test, o);
+  test->add_option("paths", paths, "rule folders or files")->required();
+  std::string events_file;
+  auto* match = rules->add_subcommand("match", "JSON events (one a line) through the rules: LINE<TAB>RULE_ID per match");
+  add_common(match, o);
+  match->add_option("--events", events_file, "file of JSON events, one a line")->required();
+  match->add_option("paths", paths, "rule folders or files")->required();
+  auto* list = rules->add_subcommand("list", "id, title, level, log source and fields of each rule");
+  add_common(list, o);
+  list->add_option("paths", paths, "rule folders or files")->required();
 
   CLI11_PARSE(app, argc, argv);
 
@@ -116,6 +128,9 @@ int main(int argc, char** argv) {
   if (*serve) return run_serve(resolve(o));
   if (*replay) return talaia::app::replay(resolve(o), files);
   if (*decode) return talaia::app::decode(files);
-  if (*check) return rules_check(paths);
+  if (*check) return rules_check(resolve(o), paths);
+  if (*test) return rules_test(resolve(o), paths);
+  if (*list) return rules_list(resolve(o), paths);
+  if (*match) return rules_match(resolve(o), paths, events_file);
   return 2;
 }

@@ -8,12 +8,16 @@
 
 #include "app/commands.hpp"
 #include "app/startup.hpp"
+#include "collectors/capture/payload_kind.hpp"
+#include "collectors/capture/pcap.hpp"
+#include "collectors/netflow/decoder.hpp"
 #include "collectors/syslog/parser.hpp"
 #include "core/clock.hpp"
 #include "core/json.hpp"
 #include "correlator/correlate.hpp"
 #include "correlator/detect.hpp"
 #include "rules/loader.hpp"
+#include "rules/rule_tests.hpp"
 
 namespace talaia::app {
 
@@ -36,11 +40,19 @@ core::result<void> for_each_line(const std::vector<std::string>& files,
   return {};
 }
 
-// A captured line as an event. For reproducible output the receive time is the event's own
-// time and the id names the file and line.
+// A captured line as an event: a JSON object is taken as an event as it is (what `talaia decode`
+// prints, or any producer writes to the events topic); anything else is a syslog message. For
+// reproducible output the receive time is the event's own time and the id names file and line.
 core::event replayed_event(const std::string& file, std::string_view line, std::size_t number, std::int64_t now) {
+  const std::string id = "replay:" + std::filesystem::path(file).filename().string() + ":" + std::to_string(number);
+  if (!line.empty() && line.front() == '{') {
+    if (auto decoded = core::decode_event(line)) {
+      if (!decoded->has("id")) decoded->set_string("id", id);
+      return std::move(*decoded);
+    }
+  }
   core::event ev;
-  ev.set_string("id", "replay:" + std::filesystem::path(file).filename().string() + ":" + std::to_string(number));
+  ev.set_string("id", id);
   collectors::syslog::parse_context ctx;
   ctx.received_micros = now;
   collectors::syslog::parse(line, ctx, ev);
@@ -48,29 +60,119 @@ core::event replayed_event(const std::string& file, std::string_view line, std::
   return ev;
 }
 
+// ---- captures (pcap, pcapng): each UDP payload recognised by its content, whatever its port ----
+
+bool is_capture(const std::string& file) {
+  std::ifstream in(file, std::ios::binary);
+  unsigned char m[4] = {};
+  if (!in.read(reinterpret_cast<char*>(m), 4)) return false;
+  const std::uint32_t le = m[0] | (m[1] << 8) | (m[2] << 16) | (static_cast<std::uint32_t>(m[3]) << 24);
+  return le == 0xa1b2c3d4 || le == 0xd4c3b2a1 || le == 0xa1b23c4d || le == 0x4d3cb2a1 || le == 0x0a0d0d0a;
+}
+
+struct capture_summary {
+  std::map<std::string, std::size_t> payloads;  // kind -> datagrams
+  std::size_t events = 0, undecodable = 0;
+};
+
+// Calls fn for each event the capture's UDP payloads decode to: NetFlow v5/v9, IPFIX and sFlow
+// records (through `flows`, whose templates carry over from file to file) and syslog messages.
+// Unrecognised payloads are only counted. The receive time is the capture time; ids name the
+// file, the datagram and the record.
+core::result<void> for_each_capture_event(const std::string& file, collectors::netflow::decoder& flows,
+                                          capture_summary& summary, const std::function<void(core::event&)>& fn) {
+  std::ifstream in(file, std::ios::binary);
+  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto datagrams = collectors::capture::read_pcap_udp(bytes);
+  if (!datagrams) return core::make_error(file + ": " + datagrams.err().message);
+  const std::string name = std::filesystem::path(file).filename().string();
+  std::vector<core::event> events;
+  std::size_t number = 0;
+  for (const auto& d : *datagrams) {
+    ++number;
+    const auto kind = collectors::capture::recognise_payload(d.payload);
+    ++summary.payloads[std::string(collectors::capture::to_string(kind))];
+    const std::string id = "replay:" + name + ":" + std::to_string(number);
+    using collectors::capture::payload_kind;
+    if (kind == payload_kind::netflow_v5 || kind == payload_kind::netflow_v9 || kind == payload_kind::ipfix ||
+        kind == payload_kind::sflow) {
+      events.clear();
+      if (!flows.decode(d.payload, d.src_ip, d.src_port, d.time_micros, events)) ++summary.undecodable;
+      for (std::size_t i = 0; i < events.size(); ++i) {
+        events[i].set_string("id", id + "." + std::to_string(i + 1));
+        fn(events[i]);
+      }
+      summary.events += events.size();
+    } else if (kind == payload_kind::syslog) {
+      std::string_view text = d.payload;
+      while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == '\0')) text.remove_suffix(1);
+      core::event ev;
+      ev.set_string("id", id);
+      collectors::syslog::parse_context ctx;
+      ctx.received_micros = d.time_micros;
+      ctx.peer = d.src_ip;
+      collectors::syslog::parse(text, ctx, ev);
+      fn(ev);
+      ++summary.events;
+    }
+  }
+  return {};
+}
+
+// Every event of the files: captures datagram by datagram, other files line by line.
+core::result<void> for_each_event(const std::vector<std::string>& files, std::int64_t now, bool skip_empty_lines,
+                                  const std::function<void(core::event&)>& fn) {
+  collectors::netflow::decoder flows;
+  for (const auto& file : files) {
+    if (is_capture(file)) {
+      capture_summary summary;
+      auto r = for_each_capture_event(file, flows, summary, fn);
+      if (!r) return r;
+      std::string kinds;
+      for (const auto& [kind, n] : summary.payloads) kinds += (kinds.empty() ? "" : ", ") + kind + " " + std::to_string(n);
+      std::cerr << "talaia: " << file << ": UDP payloads: " << (kinds.empty() ? "none" : kinds) << "; " << summary.events
+                << " events" << (summary.undecodable ? "; " + std::to_string(summary.undecodable) + " flow packets not decoded" : "")
+                << '\n';
+      continue;
+    }
+    auto r = for_each_line({file}, [&](const std::string& f, std::string_view line, std::size_t number) {
+      if (skip_empty_lines && line.empty()) return;
+      core::event ev = replayed_event(f, line, number, now);
+      fn(ev);
+    });
+    if (!r) return r;
+  }
+  return {};
+}
+
 }  // namespace
 
 int replay(const core::config& cfg, const std::vector<std::string>& files) {
-  auto rules = load_rule_set(cfg.rules);
+  auto rules = load_rule_set(cfg.rules, cfg.sigma);
   if (!rules) return fail(rules.err());
-  correlator::detect_settings ds{cfg.group_by, cfg.kafka.detections_topic, cfg.kafka.dead_letter_topic};
-  auto detector = correlator::detector::make(*rules, ds);
+  auto detector = correlator::detector::make(rules->detection, detect_settings_of(cfg), rules->correlations);
   if (!detector) return fail(detector.err());
-  correlator::correlator correlate({cfg.quiet_period, cfg.max_evidence, cfg.kafka.incidents_topic});
+  correlator::correlator correlate(correlate_settings_of(cfg), rules->correlations);
   std::map<std::string, core::incident> incidents;  // id -> final state
   std::vector<core::detection> found;
+  std::vector<correlator::correlator::change> changes;
+  auto keep = [&] {
+    for (const auto& c : changes) incidents[c.incident->id] = *c.incident;
+    changes.clear();
+  };
   const std::int64_t now = core::now_micros();
-  auto r = for_each_line(files, [&](const std::string& file, std::string_view line, std::size_t number) {
-    if (line.empty()) return;
-    core::event ev = replayed_event(file, line, number, now);
+  auto r = for_each_event(files, now, true, [&](core::event& ev) {
     found.clear();
     detector->detect(ev, core::encode_event(ev), found);
     for (const auto& d : found) {
-      auto c = correlate.apply(d);
-      if (!c.duplicate) incidents[c.incident->id] = *c.incident;
+      correlate.apply(d, changes);
+      keep();
     }
   });
   if (!r) return fail(r.err());
+  // The input has ended: decide the correlation windows still open (lt, lte, eq, neq).
+  correlate.finish(INT64_MAX, changes);
+  keep();
   std::vector<const core::incident*> ordered;
   for (const auto& [id, inc] : incidents) ordered.push_back(&inc);
   std::sort(ordered.begin(), ordered.end(), [](const core::incident* a, const core::incident* b) {
@@ -84,9 +186,9 @@ int replay(const core::config& cfg, const std::vector<std::string>& files) {
 int decode(const std::vector<std::string>& files) {
   const std::int64_t now = core::now_micros();
   std::string out;
-  auto r = for_each_line(files, [&](const std::string& file, std::string_view line, std::size_t number) {
+  auto r = for_each_event(files, now, false, [&](core::event& ev) {
     out.clear();
-    core::append_event_json(out, replayed_event(file, line, number, now));
+    core::append_event_json(out, ev);
     out += '\n';
     std::cout << out;
   });
@@ -94,25 +196,112 @@ int decode(const std::vector<std::string>& files) {
   return 0;
 }
 
-int rules_check(const std::vector<std::string>& paths) {
+int rules_check(const core::config& cfg, const std::vector<std::string>& paths) {
   std::vector<rules::diagnostic> errors;
   for (const auto& p : paths) {
     std::error_code ec;
     if (!std::filesystem::exists(p, ec)) errors.push_back({p, 0, "no such file or folder"});
   }
-  auto loaded = rules::load_paths(paths);
+  auto loaded = rules::load_paths(paths, {cfg.sigma});
   errors.insert(errors.end(), loaded.errors.begin(), loaded.errors.end());
+  std::vector<rules::diagnostic> warnings = std::move(loaded.warnings);
   const std::size_t loaded_count = loaded.rules.size();
   auto set = rules::rule_set::build(std::move(loaded.rules), errors);
+  if (set) warnings.insert(warnings.end(), (*set)->warnings().begin(), (*set)->warnings().end());
   for (const auto& d : errors) std::cout << rules::to_string(d) << '\n';
+  for (const auto& d : warnings) std::cout << rules::to_string({d.path, d.line, "warning: " + d.message}) << '\n';
   if (!set) {
     std::cout << "talaia: " << set.err().message << '\n';
     return 2;
   }
   const std::size_t good = (*set)->rules().size();
   std::cerr << "talaia rules check: " << good << " rules compiled, " << (loaded_count - good) + loaded.errors.size()
-            << " with problems (" << errors.size() << " messages)\n";
+            << " with problems (" << errors.size() << " errors, " << warnings.size() << " warnings)\n";
   return errors.empty() ? 0 : 1;
+}
+
+namespace {
+
+// Loads and compiles the rules under `paths` with the config's sigma settings; prints errors.
+std::shared_ptr<const rules::rule_set> compile_or_print(const core::config& cfg, const std::vector<std::string>& paths) {
+  auto loaded = rules::load_paths(paths, {cfg.sigma});
+  std::vector<rules::diagnostic> errors = std::move(loaded.errors);
+  auto set = rules::rule_set::build(std::move(loaded.rules), errors);
+  for (const auto& d : errors) std::cout << rules::to_string(d) << '\n';
+  if (!set) std::cout << "talaia: " << set.err().message << '\n';
+  return set && errors.empty() ? *set : nullptr;
+}
+
+std::string fields_of(const rules::rule& r) {
+  std::vector<std::string> names;
+  rules::for_each_value(r.detection, [&](const rules::sigma_value&, const rules::field_test& t) {
+    names.push_back(t.field.empty() ? "(keywords)" : t.field);
+  });
+  std::sort(names.begin(), names.end());
+  names.erase(std::unique(names.begin(), names.end()), names.end());
+  std::string out;
+  for (const auto& n : names) out += (out.empty() ? "" : ",") + n;
+  return out;
+}
+
+}  // namespace
+
+int rules_test(const core::config& cfg, const std::vector<std::string>& paths) {
+  auto set = compile_or_print(cfg, paths);
+  if (!set) return 1;
+  auto tests = rules::load_tests(paths);
+  for (const auto& d : tests.errors) std::cout << rules::to_string(d) << '\n';
+  const std::int64_t now = core::now_micros();
+  auto report = rules::run_tests(set, tests.tests, [&](const std::string& line) {
+    return replayed_event("test", line, 1, now);
+  });
+  for (const auto& d : report.failures) std::cout << rules::to_string(d) << '\n';
+  std::cerr << "talaia rules test: " << report.cases << " cases, " << report.passed << " passed, "
+            << report.cases - report.passed << " failed; " << report.rules_with_tests << " of "
+            << set->rules().size() << " rules have tests\n";
+  return tests.errors.empty() && report.failures.empty() ? 0 : 1;
+}
+
+int rules_match(const core::config& cfg, const std::vector<std::string>& paths, const std::string& events_file) {
+  auto set = compile_or_print(cfg, paths);
+  if (!set) return 1;
+  auto sc = rules::scanner::make(set);
+  if (!sc) return fail(sc.err());
+  std::vector<std::size_t> hits;
+  std::size_t events = 0, bad = 0, matches = 0;
+  auto r = for_each_line({events_file}, [&](const std::string&, std::string_view line, std::size_t number) {
+    if (line.empty()) return;
+    ++events;
+    auto ev = core::decode_event(line);
+    if (!ev) {
+      ++bad;
+      std::cout << number << "\t!\t" << ev.err().message << '\n';
+      return;
+    }
+    hits.clear();
+    sc->match(*ev, hits);
+    for (std::size_t i : hits) {
+      const auto& rule = set->rules()[i];
+      std::cout << number << '\t' << (rule.id.empty() ? rule.title : rule.id) << '\n';
+    }
+    matches += hits.size();
+  });
+  if (!r) return fail(r.err());
+  std::cerr << "talaia rules match: " << events << " events, " << matches << " matches, " << bad << " not JSON objects\n";
+  return bad == 0 ? 0 : 1;
+}
+
+int rules_list(const core::config& cfg, const std::vector<std::string>& paths) {
+  auto set = compile_or_print(cfg, paths);
+  if (!set) return 1;
+  std::cout << "id\ttitle\tlevel\tlogsource\tfields\n";
+  for (const auto& r : set->rules()) {
+    std::string source;
+    for (const auto* part : {&r.logsource.product, &r.logsource.category, &r.logsource.service})
+      source += (source.empty() ? "" : "/") + (part->empty() ? std::string("*") : *part);
+    std::cout << r.id << '\t' << r.title << '\t' << r.level << '\t' << source << '\t' << fields_of(r) << '\n';
+  }
+  return 0;
 }
 
 }  // namespace talaia::app

@@ -30,14 +30,6 @@ namespace asio = boost::asio;
 
 namespace {
 
-correlator::detect_settings detect_settings_of(const core::config& cfg) {
-  return {cfg.group_by, cfg.kafka.detections_topic, cfg.kafka.dead_letter_topic};
-}
-
-correlator::correlate_settings correlate_settings_of(const core::config& cfg) {
-  return {cfg.quiet_period, cfg.max_evidence, cfg.kafka.incidents_topic};
-}
-
 std::vector<std::string> webhook_urls(const core::config& cfg) {
   std::vector<std::string> urls;
   for (const auto& w : cfg.webhooks) urls.push_back(w.url);
@@ -47,7 +39,8 @@ std::vector<std::string> webhook_urls(const core::config& cfg) {
 correlator::detect_metrics detect_metrics_of(core::metrics_registry& m) {
   return {&m.make_counter("talaia_detect_events_total", "", "Events scanned by the detect stage"),
           &m.make_counter("talaia_rule_matches_total", "", "Rule matches (detections)"),
-          &m.make_counter("talaia_events_discarded_total", "reason=\"not_json\",stage=\"detect\"", "Messages discarded")};
+          &m.make_counter("talaia_events_discarded_total", "reason=\"not_json\",stage=\"detect\"", "Messages discarded"),
+          &m.make_counter("talaia_event_time_clamped_total", "", "Events whose time was beyond correlate.max_clock_skew of their receive time")};
 }
 
 correlator::correlate_metrics correlate_metrics_of(core::metrics_registry& m) {
@@ -68,12 +61,18 @@ struct collectors_set {
   core::result<void> bind(const core::config& cfg, core::producer& out, core::metrics_registry& metrics) {
     ids = std::make_unique<collectors::event_ids>(cfg.node_id, core::now_micros());
     for (const auto& at : cfg.syslog_listen) {
-      auto l = collectors::syslog::listener::bind(io, {at, cfg.syslog_max_message, cfg.kafka.events_topic}, out, *ids, metrics);
+      auto l = collectors::syslog::listener::bind(io, {at, cfg.syslog_max_message, cfg.kafka.events_topic, cfg.syslog_options}, out, *ids, metrics);
+      if (!l) return l.err();
+      syslog.push_back(std::move(*l));
+    }
+    for (const auto& at : cfg.syslog_options.tls_listen) {  // RFC 5425
+      auto l = collectors::syslog::listener::bind(
+          io, {at, cfg.syslog_max_message, cfg.kafka.events_topic, cfg.syslog_options, true}, out, *ids, metrics);
       if (!l) return l.err();
       syslog.push_back(std::move(*l));
     }
     for (const auto& at : cfg.netflow_listen) {
-      auto l = collectors::netflow::listener::bind(io, {at, cfg.kafka.events_topic}, out, *ids, metrics);
+      auto l = collectors::netflow::listener::bind(io, {at, cfg.kafka.events_topic, cfg.data_dir + "/netflow"}, out, *ids, metrics);
       if (!l) return l.err();
       netflow.push_back(std::move(*l));
     }
@@ -102,7 +101,7 @@ void report_stage_end(const char* stage, const core::result<void>& r) {
 
 int run_embedded(const core::config& cfg) {
   block_stop_signals();
-  auto rules = load_rule_set(cfg.rules);
+  auto rules = load_rule_set(cfg.rules, cfg.sigma);
   if (!rules) return fail(rules.err());
   auto store = storage::incident_store::open(cfg.data_dir);
   if (!store) return fail(store.err());
@@ -118,12 +117,13 @@ int run_embedded(const core::config& cfg) {
   if (auto r = collectors.bind(cfg, *producer, metrics); !r) return fail(r.err());
   auto api = alerts::api_server::bind(cfg.api_listen, **store, metrics);
   if (!api) return fail(api.err());
-  auto detector = correlator::detector::make(*rules, detect_settings_of(cfg));
+  auto detector = correlator::detector::make(rules->detection, detect_settings_of(cfg), rules->correlations);
   if (!detector) return fail(detector.err());
 
   alerts::webhook_dispatcher dispatcher(**store, metrics);
   correlator::detect_stage detect(std::move(*detector), *producer, detect_settings_of(cfg), detect_metrics_of(metrics));
-  correlator::correlate_stage correlate(correlate_settings_of(cfg), *producer, store->get(), correlate_metrics_of(metrics));
+  correlator::correlate_stage correlate(correlate_settings_of(cfg), rules->correlations, *producer, store->get(),
+                                       correlate_metrics_of(metrics));
   if (auto r = correlate.restore(); !r) return fail(r.err());
   alerts::incident_sink sink(**store, &dispatcher, webhook_urls(cfg), metrics);
 
@@ -145,7 +145,8 @@ int run_embedded(const core::config& cfg) {
   dispatcher.start();
   collectors.start();
   (*api)->start();  // last: the API answers only once every listener is bound and running
-  core::log_info("run", "rules=" + std::to_string((*rules)->rules().size()) + " data_dir=" + cfg.data_dir +
+  core::log_info("run", "rules=" + std::to_string(rules->detection->rules().size()) +
+                            " correlations=" + std::to_string(rules->correlations->correlations().size()) + " data_dir=" + cfg.data_dir +
                             " api=" + cfg.api_listen.host + ":" + std::to_string((*api)->port()) + " talaia is running");
 
   const int sig = wait_for_stop_signal();
@@ -217,11 +218,11 @@ int run_collect(const core::config& cfg) {
 
 int run_detect(const core::config& cfg) {
   block_stop_signals();
-  auto rules = load_rule_set(cfg.rules);
+  auto rules = load_rule_set(cfg.rules, cfg.sigma);
   if (!rules) return fail(rules.err());
   auto producer = kafka_start(cfg, "detect", {cfg.kafka.events_topic, cfg.kafka.detections_topic, cfg.kafka.dead_letter_topic});
   if (!producer) return fail(producer.err());
-  auto detector = correlator::detector::make(*rules, detect_settings_of(cfg));
+  auto detector = correlator::detector::make(rules->detection, detect_settings_of(cfg), rules->correlations);
   if (!detector) return fail(detector.err());
   core::metrics_registry metrics;
   correlator::detect_stage detect(std::move(*detector), **producer, detect_settings_of(cfg), detect_metrics_of(metrics));
@@ -231,12 +232,15 @@ int run_detect(const core::config& cfg) {
 
 int run_correlate(const core::config& cfg) {
   block_stop_signals();
+  auto rules = load_rule_set(cfg.rules, cfg.sigma);  // the correlation rules (and the rules they reference)
+  if (!rules) return fail(rules.err());
   auto producer = kafka_start(cfg, "correlate", {cfg.kafka.detections_topic, cfg.kafka.incidents_topic});
   if (!producer) return fail(producer.err());
   auto store = storage::incident_store::open(cfg.data_dir);
   if (!store) return fail(store.err());
   core::metrics_registry metrics;
-  correlator::correlate_stage correlate(correlate_settings_of(cfg), **producer, store->get(), correlate_metrics_of(metrics));
+  correlator::correlate_stage correlate(correlate_settings_of(cfg), rules->correlations, **producer, store->get(),
+                                       correlate_metrics_of(metrics));
   if (auto r = correlate.restore(); !r) return fail(r.err());
   return run_consuming_stage("correlate", cfg, cfg.kafka.detections_topic, producer->get(),
                              [&](const core::message& m) { return correlate.handle(m); });

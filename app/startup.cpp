@@ -46,20 +46,48 @@ int fail(const core::error& e) {
   return 2;
 }
 
-core::result<std::shared_ptr<const rules::rule_set>> load_rule_set(const std::vector<std::string>& paths) {
-  std::string problems;
-  for (const auto& p : paths) {
-    std::error_code ec;
-    if (!std::filesystem::exists(p, ec)) problems += p + ": rules folder or file does not exist\n";
-  }
-  if (!problems.empty()) return core::make_error(problems);
-  auto loaded = rules::load_paths(paths);
-  std::vector<rules::diagnostic> errors = std::move(loaded.errors);
+core::result<loaded_rules> load_rules(const std::vector<std::string>& paths, std::vector<rules::diagnostic>& errors,
+                                      const core::sigma_config& sigma) {
+  auto loaded = rules::load_paths(paths, {sigma});
+  errors.insert(errors.end(), loaded.errors.begin(), loaded.errors.end());
   auto set = rules::rule_set::build(std::move(loaded.rules), errors);
-  for (const auto& d : errors) problems += rules::to_string(d) + "\n";
-  if (!problems.empty()) return core::make_error("rules have errors:\n" + problems);
   if (!set) return set.err();
-  return std::move(*set);
+  auto correlations = correlator::load_correlations(paths);
+  errors.insert(errors.end(), correlations.errors.begin(), correlations.errors.end());
+  auto resolved = correlator::correlation_set::build(std::move(correlations.correlations), correlations.names,
+                                                     (*set)->rules(), errors);
+  return loaded_rules{std::move(*set), std::move(resolved)};
+}
+
+core::result<loaded_rules> load_rule_set(const std::vector<std::string>& paths, const core::sigma_config& sigma) {
+  std::vector<rules::diagnostic> errors;
+  auto loaded = load_rules(paths, errors, sigma);
+  if (!loaded) return loaded.err();
+  if (!errors.empty()) {
+    std::string problems = "rules have errors:\n";
+    for (const auto& d : errors) problems += rules::to_string(d) + "\n";
+    return core::make_error(problems);
+  }
+  return loaded;
+}
+
+correlator::detect_settings detect_settings_of(const core::config& cfg) {
+  correlator::detect_settings s;
+  s.group_by = cfg.group_by;
+  s.max_clock_skew_micros = std::chrono::duration_cast<std::chrono::microseconds>(cfg.max_clock_skew).count();
+  s.detections_topic = cfg.kafka.detections_topic;
+  s.dead_letter_topic = cfg.kafka.dead_letter_topic;
+  return s;
+}
+
+correlator::correlate_settings correlate_settings_of(const core::config& cfg) {
+  correlator::correlate_settings s;
+  s.quiet_period = cfg.quiet_period;
+  s.max_evidence = cfg.max_evidence;
+  s.incidents_topic = cfg.kafka.incidents_topic;
+  s.engine.allowed_lateness_micros = std::chrono::duration_cast<std::chrono::microseconds>(cfg.allowed_lateness).count();
+  s.engine.max_groups_per_rule = cfg.max_groups_per_rule;
+  return s;
 }
 
 }  // namespace talaia::app

@@ -5,6 +5,10 @@
 #include <vector>
 
 #include "core/result.hpp"
+#include "core/config.hpp"
+#include "correlator/correlate.hpp"
+#include "correlator/correlation_set.hpp"
+#include "correlator/detect.hpp"
 #include "rules/rule_set.hpp"
 
 namespace talaia::app {
@@ -18,8 +22,23 @@ int wait_for_stop_signal();
 // Prints `talaia: <message>` to stderr; returns exit code 2.
 int fail(const core::error& e);
 
-// Loads and compiles every rule under `paths`. Every problem is reported, `path:line: reason`
-// a line, in the error; a missing path is one too.
-core::result<std::shared_ptr<const rules::rule_set>> load_rule_set(const std::vector<std::string>& paths);
+struct loaded_rules {
+  std::shared_ptr<const rules::rule_set> detection;
+  std::shared_ptr<const correlator::correlation_set> correlations;
+};
+
+// Loads every detection and correlation rule under `paths`, compiles the detection rules and
+// resolves the correlations' references. `errors` gets every problem (a missing path too);
+// an error result only when the engine itself fails.
+// `sigma`: the config's placeholders, field mappings and logsource routes.
+core::result<loaded_rules> load_rules(const std::vector<std::string>& paths, std::vector<rules::diagnostic>& errors,
+                                      const core::sigma_config& sigma = {});
+
+// The same for start-up: any problem stops it, all of them reported, `path:line: reason` a line.
+core::result<loaded_rules> load_rule_set(const std::vector<std::string>& paths, const core::sigma_config& sigma = {});
+
+// The stages' settings from the config.
+correlator::detect_settings detect_settings_of(const core::config& cfg);
+correlator::correlate_settings correlate_settings_of(const core::config& cfg);
 
 }  // namespace talaia::app

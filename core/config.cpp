@@ -132,16 +132,51 @@ result<config> parse_config(std::string_view yaml, const std::string& path) {
   c.source = path;
   if (root.IsNull()) return c;
   reader r(path);
-  r.mapping(root, "the config", {"node_id", "data_dir", "rules", "syslog", "netflow", "api", "webhooks", "correlate", "queues", "kafka", "log_level"},
+  r.mapping(root, "the config", {"node_id", "data_dir", "rules", "syslog", "netflow", "api", "webhooks", "correlate", "queues", "kafka", "log_level", "sigma"},
             [&](const std::string& key, const YAML::Node& v) {
     if (key == "node_id") c.node_id = r.scalar(v, "node_id");
     else if (key == "data_dir") c.data_dir = r.scalar(v, "data_dir");
     else if (key == "rules") c.rules = r.strings(v, "rules");
-    else if (key == "syslog")
-      r.mapping(v, "syslog", {"listen", "max_message"}, [&](const std::string& k, const YAML::Node& x) {
+    else if (key == "syslog") {
+      r.mapping(v, "syslog", {"listen", "max_message", "udp_receive_buffer", "max_connections", "idle_timeout", "read_budget",
+                              "rate_limit", "rate_burst", "allowed_networks", "year", "sources", "tls"},
+                [&](const std::string& k, const YAML::Node& x) {
+        auto& o = c.syslog_options;
         if (k == "listen") c.syslog_listen = r.endpoints(x, "syslog.listen");
-        else c.syslog_max_message = r.number<std::size_t>(x, "syslog.max_message", 256, 16 << 20);
+        else if (k == "max_message") c.syslog_max_message = r.number<std::size_t>(x, "syslog.max_message", 256, 16 << 20);
+        else if (k == "udp_receive_buffer") o.udp_receive_buffer = r.number<std::size_t>(x, "syslog.udp_receive_buffer", 4096, 1 << 30);
+        else if (k == "max_connections") o.max_connections = r.number<std::size_t>(x, "syslog.max_connections", 1, 1'000'000);
+        else if (k == "idle_timeout") o.idle_timeout = r.duration(x, "syslog.idle_timeout");
+        else if (k == "read_budget") o.read_budget = r.number<std::size_t>(x, "syslog.read_budget", 512, 16 << 20);
+        else if (k == "rate_limit") o.rate_limit = static_cast<double>(r.number<std::size_t>(x, "syslog.rate_limit", 0, 100'000'000));
+        else if (k == "rate_burst") o.rate_burst = r.number<std::size_t>(x, "syslog.rate_burst", 0, 100'000'000);
+        else if (k == "allowed_networks") o.allowed_networks = r.strings(x, "syslog.allowed_networks");
+        else if (k == "year") o.year = r.number<int>(x, "syslog.year", 1970, 9999);
+        else if (k == "tls")
+          r.mapping(x, "syslog.tls", {"listen", "certificate", "private_key", "client_ca"}, [&](const std::string& t, const YAML::Node& y) {
+            if (t == "listen") o.tls_listen = r.endpoints(y, "syslog.tls.listen");
+            else if (t == "certificate") o.tls_certificate = r.scalar(y, "syslog.tls.certificate");
+            else if (t == "private_key") o.tls_private_key = r.scalar(y, "syslog.tls.private_key");
+            else o.tls_client_ca = r.scalar(y, "syslog.tls.client_ca");
+          });
+        else if (!x.IsSequence()) r.fail(x, "syslog.sources must be a list");
+        else
+          for (const auto& item : x) {
+            syslog_source_config src;
+            src.line = item.Mark().line + 1;
+            r.mapping(item, "a syslog source", {"network", "time_zone", "key_value"}, [&](const std::string& t, const YAML::Node& y) {
+              if (t == "network") src.network = r.scalar(y, "syslog.sources[].network");
+              else if (t == "time_zone") src.time_zone = r.scalar(y, "syslog.sources[].time_zone");
+              else src.key_value = r.scalar(y, "syslog.sources[].key_value") == "true";
+            });
+            if (src.network.empty()) r.fail(item, "a syslog source needs a network");
+            o.sources.push_back(std::move(src));
+          }
       });
+      const auto& o = c.syslog_options;
+      if (!o.tls_listen.empty() && (o.tls_certificate.empty() || o.tls_private_key.empty()))
+        r.fail(v, "syslog.tls.listen needs syslog.tls.certificate and syslog.tls.private_key");
+    }
     else if (key == "netflow")
       r.mapping(v, "netflow", {"listen"}, [&](const std::string&, const YAML::Node& x) {
         c.netflow_listen = r.endpoints(x, "netflow.listen");
@@ -162,8 +197,11 @@ result<config> parse_config(std::string_view yaml, const std::string& path) {
             c.webhooks.push_back({url});
           });
     } else if (key == "correlate")
-      r.mapping(v, "correlate", {"quiet_period", "max_evidence", "group_by"}, [&](const std::string& k, const YAML::Node& x) {
-        if (k == "quiet_period") c.quiet_period = r.duration(x, "correlate.quiet_period");
+      r.mapping(v, "correlate", {"quiet_period", "max_evidence", "group_by", "allowed_lateness", "max_groups_per_rule", "max_clock_skew"}, [&](const std::string& k, const YAML::Node& x) {
+        if (k == "max_clock_skew") c.max_clock_skew = r.duration(x, "correlate.max_clock_skew");
+        else if (k == "quiet_period") c.quiet_period = r.duration(x, "correlate.quiet_period");
+        else if (k == "allowed_lateness") c.allowed_lateness = r.duration(x, "correlate.allowed_lateness");
+        else if (k == "max_groups_per_rule") c.max_groups_per_rule = r.number<std::size_t>(x, "correlate.max_groups_per_rule", 1, 100'000'000);
         else if (k == "max_evidence") c.max_evidence = r.number<std::size_t>(x, "correlate.max_evidence", 0, 10000);
         else if (!x.IsMap()) r.fail(x, "correlate.group_by must map rule ids to field lists");
         else
@@ -189,6 +227,36 @@ result<config> parse_config(std::string_view yaml, const std::string& path) {
         else if (!x.IsMap()) r.fail(x, "kafka.librdkafka must be a mapping of client properties");
         else
           for (const auto& kv : x) c.kafka.librdkafka[kv.first.as<std::string>()] = r.scalar(kv.second, "kafka.librdkafka");
+      });
+    else if (key == "sigma")
+      r.mapping(v, "sigma", {"placeholders", "field_mappings", "logsources"}, [&](const std::string& k, const YAML::Node& x) {
+        auto string_map = [&](const YAML::Node& m, const std::string& what, std::map<std::string, std::string>& out) {
+          if (!m.IsMap()) return r.fail(m, what + " must map field names to field names or values");
+          for (const auto& kv : m) out[kv.first.as<std::string>()] = r.scalar(kv.second, what);
+        };
+        if (k == "placeholders") {
+          if (!x.IsMap()) r.fail(x, "sigma.placeholders must map names to lists of values");
+          else
+            for (const auto& kv : x) c.sigma.placeholders[kv.first.as<std::string>()] = r.strings(kv.second, "sigma.placeholders");
+        } else if (k == "field_mappings") {
+          string_map(x, "sigma.field_mappings", c.sigma.field_mappings);
+        } else if (!x.IsSequence()) {
+          r.fail(x, "sigma.logsources must be a list of routes");
+        } else {
+          for (const auto& route : x) {
+            sigma_logsource_route lr;
+            lr.line = route.Mark().line + 1;
+            r.mapping(route, "a sigma.logsources route", {"product", "category", "service", "conditions", "field_mappings"},
+                      [&](const std::string& rk, const YAML::Node& y) {
+              if (rk == "product") lr.product = r.scalar(y, "sigma.logsources[].product");
+              else if (rk == "category") lr.category = r.scalar(y, "sigma.logsources[].category");
+              else if (rk == "service") lr.service = r.scalar(y, "sigma.logsources[].service");
+              else if (rk == "conditions") string_map(y, "sigma.logsources[].conditions", lr.conditions);
+              else string_map(y, "sigma.logsources[].field_mappings", lr.field_mappings);
+            });
+            c.sigma.logsources.push_back(std::move(lr));
+          }
+        }
       });
     else if (key == "log_level") {
       std::string l = r.scalar(v, "log_level");

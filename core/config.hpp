@@ -38,6 +38,44 @@ struct webhook_config {
   std::string url;
 };
 
+// How Sigma rules meet Talaia's events (`sigma:` in the config; see rules/README.md).
+struct sigma_logsource_route {
+  std::string product, category, service;               // empty: any
+  std::map<std::string, std::string> conditions;        // field -> value, ANDed to the rule
+  std::map<std::string, std::string> field_mappings;    // rule field -> event field, for these rules
+  int line = 0;
+};
+
+struct sigma_config {
+  std::map<std::string, std::vector<std::string>, std::less<>> placeholders;  // `expand`: %name%
+  std::map<std::string, std::string> field_mappings;    // rule field -> event field, every rule
+  std::vector<sigma_logsource_route> logsources;        // first route whose keys all match wins
+};
+
+// Syslog per-source settings (`syslog.sources`): the first entry whose network holds the
+// sender's address applies.
+struct syslog_source_config {
+  std::string network;    // "10.0.0.0/8", "192.0.2.7", "::/0"
+  std::string time_zone;  // IANA name or +hh:mm for zone-less timestamps; empty: UTC
+  bool key_value = false; // split key=value bodies of no known format into kv.<key>
+  int line = 0;
+};
+
+// Syslog listener settings beyond `listen` and `max_message` (see deploy/talaia.yaml).
+struct syslog_options_config {
+  std::size_t udp_receive_buffer = 8 << 20;   // SO_RCVBUF asked for (the kernel caps it at rmem_max)
+  std::size_t max_connections = 1024;         // TCP/TLS connections at once; more are refused
+  std::chrono::milliseconds idle_timeout{std::chrono::minutes(10)};  // TCP/TLS, 0: never
+  std::size_t read_budget = 65536;            // bytes read per connection per turn
+  double rate_limit = 0;                      // messages per second per sender address; 0: none
+  std::size_t rate_burst = 0;                 // bucket size; 0: one second's worth
+  std::vector<std::string> allowed_networks;  // senders allowed; empty: any
+  int year = 0;                               // year for year-less timestamps; 0: inferred
+  std::vector<syslog_source_config> sources;
+  std::vector<endpoint> tls_listen;           // RFC 5425 listeners
+  std::string tls_certificate, tls_private_key, tls_client_ca;  // PEM files; client CA: mTLS
+};
+
 struct config {
   std::string source;  // file the config came from, or "built-in defaults"
   std::string node_id = "talaia";  // collector id: first part of every event id
@@ -45,15 +83,20 @@ struct config {
   std::vector<std::string> rules{"/etc/talaia/rules"};
   std::vector<endpoint> syslog_listen{{"127.0.0.1", 5514}};
   std::size_t syslog_max_message = 65536;
+  syslog_options_config syslog_options;
   std::vector<endpoint> netflow_listen;
   endpoint api_listen{"127.0.0.1", 8080};
   std::vector<webhook_config> webhooks;
   std::chrono::milliseconds quiet_period{std::chrono::hours(1)};
   std::size_t max_evidence = 10;
   std::map<std::string, std::vector<std::string>> group_by;  // rule id -> group-by fields
+  std::chrono::milliseconds allowed_lateness{std::chrono::minutes(5)};  // correlation windows
+  std::size_t max_groups_per_rule = 100000;                             // correlation state bound
+  std::chrono::milliseconds max_clock_skew{std::chrono::hours(24)};     // event time vs receive time
   std::size_t queue_capacity = 65536;
   std::string log_level = "info";
   kafka_config kafka;
+  sigma_config sigma;
 };
 
 // Reads and validates a config file; the error lists every problem, one `path:line: reason` a line.

@@ -73,6 +73,8 @@ void append_rule(std::string& out, const rule_info& r) {
   append_json_string(out, r.author);
   append_field(out, "tags");
   append_strings(out, r.tags);
+  append_field(out, "references");
+  append_strings(out, r.references);
 }
 
 std::string str(const json::object& o, std::string_view key) {
@@ -90,6 +92,9 @@ rule_info read_rule(const json::object& o) {
   if (auto* tags = o.if_contains("tags"); tags && tags->is_array())
     for (const auto& t : tags->get_array())
       if (t.is_string()) r.tags.emplace_back(t.get_string());
+  if (auto* refs = o.if_contains("references"); refs && refs->is_array())
+    for (const auto& t : refs->get_array())
+      if (t.is_string()) r.references.emplace_back(t.get_string());
   return r;
 }
 
@@ -160,6 +165,14 @@ std::string encode_detection(const detection& d) {
   append_group(out, d.group);
   append_field(out, "time");
   append_json_string(out, format_rfc3339(d.time));
+  if (!d.correlation.empty()) {
+    append_field(out, "correlation");
+    append_json_string(out, d.correlation);
+    append_field(out, "position");
+    out += std::to_string(d.position);
+    append_field(out, "value");
+    append_json_string(out, d.value);
+  }
   append_field(out, "event");
   out += d.event_json;
   out += '}';
@@ -176,6 +189,9 @@ result<detection> decode_detection(std::string_view text) {
   auto t = parse_rfc3339(str(*o, "time"));
   if (!t) return make_error("detection without a valid time");
   d.time = *t;
+  d.correlation = str(*o, "correlation");
+  d.value = str(*o, "value");
+  if (auto* n = o->if_contains("position"); n && n->is_number()) d.position = n->to_number<std::uint32_t>();
   if (auto* e = o->if_contains("event"); e && e->is_object()) d.event_json = json::serialize(*e);
   else return make_error("detection without event");
   return d;

@@ -15,13 +15,20 @@ using group_values = std::vector<std::pair<std::string, std::string>>;  // group
 struct rule_info {
   std::string id, title, level, author;
   std::vector<std::string> tags;
+  std::vector<std::string> references{};  // URLs; `{}` keeps shorter aggregate inits warning-free
 };
 
 struct detection {
-  rule_info rule;
-  group_values group;
+  rule_info rule;          // the rule that matched
+  group_values group;      // the group it counts in
   std::int64_t time = 0;   // event time, microseconds
   std::string event_json;  // the matching event
+  // Empty: the match opens or updates an incident of `rule` itself. Otherwise the key of the
+  // correlation rule it feeds, which of that correlation's rules matched, and the value of the
+  // correlation's field (value_count, value_sum).
+  std::string correlation;
+  std::uint32_t position = 0;
+  std::string value;
 };
 
 struct incident {

@@ -1,5 +1,7 @@
 #include "correlator/detect.hpp"
 
+#include <algorithm>
+
 #include "core/json.hpp"
 
 namespace talaia::correlator {
@@ -10,36 +12,72 @@ std::int64_t event_time(const core::event& ev) {
   return 0;
 }
 
-core::group_values group_of(const core::event& ev, const std::vector<std::string>& fields) {
+std::int64_t clamped_event_time(const core::event& ev, std::int64_t max_skew, bool& clamped) {
+  const std::int64_t t = event_time(ev);
+  clamped = false;
+  const auto* received = ev.find("received");
+  if (max_skew <= 0 || !received || received->type != core::field_type::time) return t;
+  const std::int64_t low = received->number - max_skew, high = received->number + max_skew;
+  clamped = t < low || t > high;
+  return std::clamp(t, low, high);
+}
+
+core::group_values group_of(const core::event& ev, const std::vector<std::string>& names,
+                            const std::vector<std::string>& fields) {
   core::group_values g;
-  for (const auto& name : fields) g.emplace_back(name, std::string(ev.text(name)));
+  for (std::size_t i = 0; i < names.size(); ++i)
+    g.emplace_back(names[i], std::string(ev.text(i < fields.size() ? fields[i] : names[i])));
   return g;
 }
 
-std::string detection_key(const core::detection& d) { return d.rule.id + '\x1e' + core::group_key(d.group); }
+std::string detection_key(const core::detection& d) {
+  return (d.correlation.empty() ? d.rule.id : d.correlation) + '\x1e' + core::group_key(d.group);
+}
 
 core::rule_info rule_info_of(const rules::rule& r) {
   return core::rule_info{r.id.empty() ? r.title : r.id, r.title, r.level, r.author, r.tags};
 }
 
-core::result<detector> detector::make(std::shared_ptr<const rules::rule_set> set, detect_settings settings) {
+core::result<detector> detector::make(std::shared_ptr<const rules::rule_set> set, detect_settings settings,
+                                      std::shared_ptr<const correlation_set> correlations) {
   auto sc = rules::scanner::make(set);
   if (!sc) return sc.err();
-  return detector(std::move(set), std::move(*sc), std::move(settings));
+  return detector(std::move(set), std::move(*sc), std::move(settings), std::move(correlations));
 }
 
-void detector::detect(const core::event& ev, std::string_view event_json, std::vector<core::detection>& out) {
+bool detector::detect(const core::event& ev, std::string_view event_json, std::vector<core::detection>& out) {
   matched_.clear();
   scanner_.match(ev, matched_);
+  bool clamped = false;
+  const std::int64_t time = clamped_event_time(ev, settings_.max_clock_skew_micros, clamped);
   for (std::size_t index : matched_) {
-    const rules::rule& r = set_->rules()[index];
-    core::detection d;
-    d.rule = rule_info_of(r);
-    if (auto it = settings_.group_by.find(d.rule.id); it != settings_.group_by.end()) d.group = group_of(ev, it->second);
-    d.time = event_time(ev);
-    d.event_json.assign(event_json);
-    out.push_back(std::move(d));
+    const core::rule_info rule = rule_info_of(set_->rules()[index]);
+    // Its own incident, unless only correlations use it (Sigma's `generate: false`).
+    if (!correlations_ || correlations_->generates(rule.id)) {
+      core::detection d;
+      d.rule = rule;
+      if (auto it = settings_.group_by.find(rule.id); it != settings_.group_by.end()) d.group = group_of(ev, it->second);
+      d.time = time;
+      d.event_json.assign(event_json);
+      out.push_back(std::move(d));
+    }
+    if (!correlations_) continue;
+    if (const auto* feeds = correlations_->feeds_of(rule.id)) {
+      for (const auto& f : *feeds) {
+        const correlation_rule& c = correlations_->correlations()[f.correlation];
+        core::detection d;
+        d.rule = rule;
+        d.correlation = c.key();
+        d.position = f.position;
+        d.group = group_of(ev, c.group_by, f.group_fields);
+        if (!f.value_field.empty()) d.value = std::string(ev.text(f.value_field));
+        d.time = time;
+        d.event_json.assign(event_json);
+        out.push_back(std::move(d));
+      }
+    }
   }
+  return clamped;
 }
 
 core::result<void> detect_stage::handle(const core::message& m) {
@@ -57,7 +95,7 @@ core::result<void> detect_stage::handle(const core::message& m) {
   }
   if (metrics_.events) metrics_.events->add();
   found_.clear();
-  detector_.detect(*ev, m.value, found_);
+  if (detector_.detect(*ev, m.value, found_) && metrics_.clamped) metrics_.clamped->add();
   for (auto& d : found_) {
     if (metrics_.detections) metrics_.detections->add();
     if (auto r = out_.send(settings_.detections_topic, detection_key(d), core::encode_detection(d)); !r) return r;

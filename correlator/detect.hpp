@@ -11,6 +11,7 @@
 #include "core/event.hpp"
 #include "core/incident.hpp"
 #include "core/metrics.hpp"
+#include "correlator/correlation_set.hpp"
 #include "rules/rule_set.hpp"
 #include "rules/scanner.hpp"
 
@@ -18,6 +19,9 @@ namespace talaia::correlator {
 
 struct detect_settings {
   std::map<std::string, std::vector<std::string>> group_by;  // rule id -> group-by fields
+  // Event time is clamped to the receive time +/- this, so one device with a wrong clock cannot
+  // move every correlation window (0: no clamping).
+  std::int64_t max_clock_skew_micros = 0;
   std::string detections_topic = "talaia.detections";
   std::string dead_letter_topic = "talaia.dead-letter";
 };
@@ -25,9 +29,14 @@ struct detect_settings {
 // When the event happened: `timestamp`, else `end` (flows), else `received`; 0 when none.
 std::int64_t event_time(const core::event& ev);
 
-// The group of a detection: the configured group-by fields of its rule, in order ("" when the
-// event lacks one).
-core::group_values group_of(const core::event& ev, const std::vector<std::string>& fields);
+// event_time(ev), clamped to within `max_skew` of the event's `received` time when it has one
+// and max_skew > 0; `clamped` says whether it was.
+std::int64_t clamped_event_time(const core::event& ev, std::int64_t max_skew, bool& clamped);
+
+// The group of a detection: for each group-by name, the value of the matching field of the
+// event ("" when the event lacks it). `fields` defaults to the names themselves.
+core::group_values group_of(const core::event& ev, const std::vector<std::string>& names,
+                            const std::vector<std::string>& fields = {});
 
 // Message key of a detection: whoever correlates this rule and group owns this key.
 std::string detection_key(const core::detection& d);
@@ -36,16 +45,21 @@ core::rule_info rule_info_of(const rules::rule& r);
 
 class detector {
  public:
-  static core::result<detector> make(std::shared_ptr<const rules::rule_set> set, detect_settings settings);
+  // `correlations` may be null (no correlation rules).
+  static core::result<detector> make(std::shared_ptr<const rules::rule_set> set, detect_settings settings,
+                                     std::shared_ptr<const correlation_set> correlations = nullptr);
   // Appends a detection for every rule `ev` matches; `event_json` is the event as received.
-  void detect(const core::event& ev, std::string_view event_json, std::vector<core::detection>& out);
+  // Returns whether the event's time had to be clamped.
+  bool detect(const core::event& ev, std::string_view event_json, std::vector<core::detection>& out);
 
  private:
-  detector(std::shared_ptr<const rules::rule_set> set, rules::scanner sc, detect_settings s)
-      : set_(std::move(set)), scanner_(std::move(sc)), settings_(std::move(s)) {}
+  detector(std::shared_ptr<const rules::rule_set> set, rules::scanner sc, detect_settings s,
+           std::shared_ptr<const correlation_set> c)
+      : set_(std::move(set)), scanner_(std::move(sc)), settings_(std::move(s)), correlations_(std::move(c)) {}
   std::shared_ptr<const rules::rule_set> set_;
   rules::scanner scanner_;
   detect_settings settings_;
+  std::shared_ptr<const correlation_set> correlations_;
   std::vector<std::size_t> matched_;
 };
 
@@ -53,6 +67,7 @@ struct detect_metrics {
   core::counter* events = nullptr;
   core::counter* detections = nullptr;
   core::counter* dead_letters = nullptr;
+  core::counter* clamped = nullptr;
 };
 
 // The stage's message handler: decodes an event (a message that is not a JSON object goes to

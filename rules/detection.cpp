@@ -10,13 +10,16 @@ bool value_true(const sigma_value& v, const field_test& t, const match_input& in
     const core::field* f = in.ev.find(t.field);
     return f == nullptr || f->text.empty();
   }
-  return v.atom < in.hits.size() && in.hits[v.atom] != 0;
+  for (std::uint32_t a : v.atoms)
+    if (a < in.hits.size() && in.hits[a] != 0) return true;
+  return false;
 }
 
 bool test_true(const field_test& t, const match_input& in) {
   auto one = [&](const sigma_value& v) { return value_true(v, t, in); };
-  if (t.all) return std::all_of(t.values.begin(), t.values.end(), one);
-  return std::any_of(t.values.begin(), t.values.end(), one);
+  bool held = t.all ? std::all_of(t.values.begin(), t.values.end(), one)
+                    : std::any_of(t.values.begin(), t.values.end(), one);
+  return held != t.negate;
 }
 
 bool map_true(const search_map& m, const match_input& in) {

@@ -4,9 +4,11 @@
 //
 //   search     = OR of its maps (a keyword list is one map holding one keyword test)
 //   search_map = AND of its field tests
-//   field_test = OR of its values (AND with the `all` modifier)
+//   field_test = OR of its values (AND with the `all` modifier), negated by `neq` and
+//                `exists: false`
+//   value      = OR of its matchers (one, or several for base64offset, utf16 forms and expand)
 //
-// Each non-null value is one atom of the engine; rule_set::build assigns atom ids. A null value
+// Each distinct matcher is one atom of the engine; rule_set::build assigns atom ids. A null value
 // is decided directly on the event: true when the field is absent or empty.
 #include <cstdint>
 #include <limits>
@@ -16,23 +18,24 @@
 
 #include "core/event.hpp"
 #include "rules/condition.hpp"
+#include "rules/matcher.hpp"
 #include "rules/pattern.hpp"
 
 namespace talaia::rules {
-
-inline constexpr std::uint32_t no_atom = std::numeric_limits<std::uint32_t>::max();
 
 struct sigma_value {
   std::string text;   // as written in the rule, wildcards and escapes included; numbers as text
   bool is_null = false;
   int line = 0;
-  std::uint32_t atom = no_atom;  // set by rule_set::build
+  std::vector<matcher> matchers;     // alternatives; none for an `expand` placeholder with no value
+  std::vector<std::uint32_t> atoms;  // one per matcher, set by rule_set::build
 };
 
 struct field_test {
   std::string field;  // empty: a keyword test (matched against `raw`, else every string field)
   match_kind kind = match_kind::equals;
   bool all = false;   // `|all`: every value must match
+  bool negate = false;  // `neq` (no value matches; true when the field is absent), `exists: false`
   std::vector<sigma_value> values;
   int line = 0;
 };

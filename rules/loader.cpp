@@ -1,5 +1,8 @@
 #include "rules/loader.hpp"
 
+#include "rules/modifiers.hpp"
+#include "rules/routing.hpp"
+
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -7,6 +10,7 @@
 #include <fstream>
 #include <map>
 #include <optional>
+#include <set>
 #include <sstream>
 
 namespace talaia::rules {
@@ -17,18 +21,37 @@ namespace fs = std::filesystem;
 // Collects the diagnostics of one YAML document; the rule is kept only when none were added.
 class reporter {
  public:
-  reporter(const std::string& path, std::vector<diagnostic>& errors)
-      : path_(path), errors_(errors) {}
+  reporter(const std::string& path, load_result& out, const load_options& options)
+      : path_(path), out_(out), options_(options) {}
   void error(int line, std::string message) {
-    errors_.push_back({path_, line, std::move(message)});
+    out_.errors.push_back({path_, line, std::move(message)});
     failed_ = true;
   }
+  void warning(int line, std::string message) {
+    out_.warnings.push_back({path_, line, std::move(message)});
+  }
   bool failed() const { return failed_; }
+  const load_options& options() const { return options_; }
 
  private:
   const std::string& path_;
-  std::vector<diagnostic>& errors_;
+  load_result& out_;
+  const load_options& options_;
   bool failed_ = false;
+};
+
+// A correlation document's references, resolved once the whole collection is loaded.
+struct correlation_refs {
+  std::string path;
+  int line = 0;
+  std::vector<std::string> rules;
+  std::vector<std::string> names;  // its own id and name: correlations may chain
+};
+
+// What is resolved once the whole collection is read.
+struct pending {
+  std::vector<correlation_refs> correlations;
+  std::vector<filter_rule> filters;
 };
 
 int line_of(const YAML::Node& n, int fallback) {
@@ -83,43 +106,22 @@ std::vector<std::string> strings_or_error(const entry& e, reporter& rep) {
   return out;
 }
 
-// `field|mod|mod` -> test (field, kind, all), or errors.
-void parse_key(std::string_view key, int line, field_test& test, reporter& rep) {
-  std::size_t bar = key.find('|');
-  test.field = std::string(key.substr(0, bar));
-  test.kind = test.field.empty() ? match_kind::contains : match_kind::equals;
+// `field|mod|mod` -> test (field, kind, all, negate) and the modifiers, or errors.
+modifier_set parse_key(std::string_view key, int line, field_test& test, reporter& rep) {
+  test.field = std::string(key.substr(0, key.find('|')));
   test.line = line;
-  std::optional<std::string> kind_modifier;
-  while (bar != std::string_view::npos) {
-    std::size_t next = key.find('|', bar + 1);
-    std::string_view mod = key.substr(bar + 1, next == std::string_view::npos ? next : next - bar - 1);
-    bar = next;
-    std::optional<match_kind> kind;
-    if (mod == "contains") kind = match_kind::contains;
-    else if (mod == "startswith") kind = match_kind::startswith;
-    else if (mod == "endswith") kind = match_kind::endswith;
-    else if (mod == "all") {
-      test.all = true;
-      continue;
-    } else if (mod.empty()) {
-      rep.error(line, "empty modifier in '" + std::string(key) + "'");
-      continue;
-    } else {
-      rep.error(line, "unknown modifier '" + std::string(mod) + "' in '" + std::string(key) + "'");
-      continue;
-    }
-    if (kind_modifier) {
-      rep.error(line, "conflicting modifiers '" + *kind_modifier + "' and '" + std::string(mod) +
-                          "' in '" + std::string(key) + "'");
-      continue;
-    }
-    kind_modifier = std::string(mod);
-    test.kind = *kind;
-  }
+  std::vector<std::string> problems;
+  modifier_set mods = parse_modifiers(key, test.field.empty(), problems);
+  for (std::string& p : problems) rep.error(line, std::move(p));
+  test.kind = mods.kind;
+  test.all = mods.all;
+  test.negate = mods.neq;
+  return mods;
 }
 
 // A scalar, null, or list of them -> values.
-void parse_values(const YAML::Node& node, int key_line, field_test& test, reporter& rep) {
+void parse_values(const YAML::Node& node, int key_line, const modifier_set& mods, field_test& test,
+                  reporter& rep) {
   const std::string what = test.field.empty() ? "keyword" : "field '" + test.field + "'";
   auto add = [&](const YAML::Node& v) {
     int line = line_of(v, key_line);
@@ -128,9 +130,13 @@ void parse_values(const YAML::Node& node, int key_line, field_test& test, report
         rep.error(line, "null is not a valid keyword");
         return;
       }
-      test.values.push_back({{}, true, line, no_atom});
+      test.values.push_back({{}, true, line, {}, {}});
     } else if (v.IsScalar()) {
-      test.values.push_back({v.Scalar(), false, line, no_atom});
+      value_outcome made = make_matchers(v.Scalar(), mods, rep.options().sigma.placeholders);
+      if (!made.error.empty()) rep.error(line, what + ": " + made.error);
+      if (!made.warning.empty()) rep.warning(line, what + ": " + made.warning);
+      test.negate = test.negate != made.negate;
+      test.values.push_back({v.Scalar(), false, line, std::move(made.matchers), {}});
     } else {
       rep.error(line, "value of " + what + " must be a string, a number, null or a list of them");
     }
@@ -154,8 +160,8 @@ void parse_search_map(const YAML::Node& node, const std::string& name, search& o
       continue;
     }
     field_test test;
-    parse_key(it->first.Scalar(), key_line, test, rep);
-    parse_values(it->second, key_line, test, rep);
+    modifier_set mods = parse_key(it->first.Scalar(), key_line, test, rep);
+    parse_values(it->second, key_line, mods, test, rep);
     m.tests.push_back(std::move(test));
   }
   out.maps.push_back(std::move(m));
@@ -165,7 +171,9 @@ void parse_keywords(const YAML::Node& node, search& out, reporter& rep) {
   field_test test;
   test.kind = match_kind::contains;
   test.line = line_of(node, out.line);
-  parse_values(node, out.line, test, rep);
+  modifier_set mods;
+  mods.kind = match_kind::contains;
+  parse_values(node, out.line, mods, test, rep);
   out.maps.push_back(search_map{{std::move(test)}});
 }
 
@@ -215,7 +223,8 @@ std::vector<std::string> condition_texts(const entry& cond, reporter& rep) {
   return texts;
 }
 
-void parse_detection(const entry& det, rule& r, reporter& rep) {
+// `det` is a rule's `detection` or a filter's `filter` (whose `rules` key is no search identifier).
+void parse_detection(const entry& det, rule& r, reporter& rep, bool is_filter = false) {
   int det_line = line_of(det.key_node, r.line);
   if (!det.value.IsMap()) {
     rep.error(det_line, "'detection' must be a mapping");
@@ -229,7 +238,7 @@ void parse_detection(const entry& det, rule& r, reporter& rep) {
       rep.error(line_of(e.key_node, det_line), "search identifier must be a string");
     } else if (e.key == "condition") {
       cond = &e;
-    } else if (e.key != "timeframe") {  // Sigma 1 leftover: windows belong to correlation rules
+    } else if (e.key != "timeframe" && !(is_filter && e.key == "rules")) {  // timeframe: Sigma 1 leftover
       r.detection.searches.push_back(parse_search(e, rep));
       names.push_back(e.key);
     }
@@ -248,20 +257,49 @@ void parse_detection(const entry& det, rule& r, reporter& rep) {
   r.detection.cond = std::move(*parsed);
 }
 
-bool is_meta_rule(const std::vector<entry>& top) {
-  return find(top, "correlation") != nullptr || find(top, "filter") != nullptr;
+// A correlation document: `rules` must be a list of rule ids or names, resolved later against
+// the whole collection. Its metadata must be well-formed like a rule's.
+void check_correlation(const std::vector<entry>& top, const entry& corr, const std::string& path,
+                       int doc_line, reporter& rep, std::vector<correlation_refs>& pending_refs) {
+  if (const entry* refs = find(top, "references"); refs && !refs->value.IsSequence() && !refs->value.IsNull())
+    rep.error(line_of(refs->key_node, doc_line), "'references' must be a list");
+  if (!corr.value.IsMap()) {
+    rep.error(line_of(corr.key_node, doc_line), "'correlation' must be a mapping");
+    return;
+  }
+  std::vector<entry> body = entries(corr.value);
+  const entry* rules = find(body, "rules");
+  correlation_refs c{path, doc_line, {}, {}};
+  for (const char* key : {"id", "name"})
+    if (const entry* e = find(top, key); e && e->value.IsScalar()) c.names.push_back(e->value.Scalar());
+  if (rules == nullptr) {
+    rep.error(line_of(corr.key_node, doc_line), "correlation has no 'rules'");
+  } else if (rules->value.IsScalar()) {
+    c.rules.push_back(rules->value.Scalar());
+  } else if (rules->value.IsSequence()) {
+    c.rules = strings_or_error(*rules, rep);
+  } else {
+    rep.error(line_of(rules->key_node, doc_line),
+              "correlation 'rules' must be a list of rule ids or names, not a mapping");
+  }
+  if (!rep.failed()) pending_refs.push_back(std::move(c));
 }
 
-void load_document(const YAML::Node& doc, const std::string& path, load_result& out) {
+void load_document(const YAML::Node& doc, const std::string& path, load_result& out,
+                   pending& later, const load_options& options) {
   if (doc.IsNull()) return;  // empty document, e.g. after a trailing `---`
   int doc_line = line_of(doc, 1);
-  reporter rep(path, out.errors);
+  reporter rep(path, out, options);
   if (!doc.IsMap()) {
     rep.error(doc_line, "YAML document is not a mapping, so not a Sigma rule");
     return;
   }
   std::vector<entry> top = entries(doc);
-  if (is_meta_rule(top)) return;  // correlation and filter rules: not handled yet
+  if (const entry* corr = find(top, "correlation")) {
+    check_correlation(top, *corr, path, doc_line, rep, later.correlations);
+    return;  // checked; correlations are not run yet
+  }
+  const entry* filter = find(top, "filter");
 
   rule r;
   r.path = path;
@@ -279,7 +317,11 @@ void load_document(const YAML::Node& doc, const std::string& path, load_result& 
     else if (e.key == "author") r.author = scalar_or_error(e, rep);
     else if (e.key == "level") r.level = scalar_or_error(e, rep);
     else if (e.key == "tags") r.tags = strings_or_error(e, rep);
-    else if (e.key == "references") r.references = strings_or_error(e, rep);
+    else if (e.key == "name") r.name = scalar_or_error(e, rep);
+    else if (e.key == "references") {
+      if (e.value.IsScalar()) rep.error(line_of(e.key_node, doc_line), "'references' must be a list");
+      else r.references = strings_or_error(e, rep);
+    }
     else if (e.key == "logsource") {
       if (!e.value.IsMap()) {
         rep.error(line_of(e.key_node, doc_line), "'logsource' must be a mapping");
@@ -294,6 +336,22 @@ void load_document(const YAML::Node& doc, const std::string& path, load_result& 
     }
   }
 
+  if (filter != nullptr) {
+    filter_rule f;
+    if (filter->value.IsMap())
+      if (const YAML::Node refs = filter->value["rules"]; refs)
+        f.rules = strings_or_error({"rules", refs, refs}, rep);
+    parse_detection(*filter, r, rep, true);
+    if (rep.failed()) return;
+    f.title = r.title;
+    f.path = path;
+    f.line = doc_line;
+    f.logsource = r.logsource;
+    f.detection = std::move(r.detection);
+    later.filters.push_back(std::move(f));
+    return;
+  }
+
   const entry* det = find(top, "detection");
   if (det == nullptr && find(top, "type") != nullptr && find(top, "rules") != nullptr)
     rep.error(doc_line,
@@ -304,11 +362,6 @@ void load_document(const YAML::Node& doc, const std::string& path, load_result& 
   else parse_detection(*det, r, rep);
 
   if (!rep.failed()) out.rules.push_back(std::move(r));
-}
-
-void append(load_result& into, load_result&& from) {
-  for (rule& r : from.rules) into.rules.push_back(std::move(r));
-  for (diagnostic& d : from.errors) into.errors.push_back(std::move(d));
 }
 
 // Later rules with an id seen before are errors and are dropped.
@@ -330,9 +383,10 @@ void drop_duplicate_ids(load_result& res) {
   res.rules = std::move(kept);
 }
 
+// Rule files are *.yml / *.yaml, except the test cases kept beside them (*.tests.yml).
 bool is_rule_file(const fs::path& p) {
   std::string ext = p.extension().string();
-  return ext == ".yml" || ext == ".yaml";
+  return (ext == ".yml" || ext == ".yaml") && p.stem().extension() != ".tests";
 }
 
 // The *.yml / *.yaml files under `dir`, sorted; unreadable folders become diagnostics.
@@ -358,31 +412,78 @@ std::optional<std::string> read_file(const std::string& path) {
   return std::move(text).str();
 }
 
-}  // namespace
-
-load_result load_text(std::string_view yaml, std::string path) {
-  load_result out;
+void load_file_text(std::string_view yaml, const std::string& path, const load_options& options,
+                    load_result& out, pending& later) {
   std::vector<YAML::Node> docs;
   try {
     docs = YAML::LoadAll(std::string(yaml));
   } catch (const YAML::Exception& e) {
     out.errors.push_back({path, e.mark.is_null() ? 0 : e.mark.line + 1, "invalid YAML: " + e.msg});
-    return out;
+    return;
   }
+  // As in pySigma, a file is one collection: any error in it leaves all of its rules out.
+  const std::size_t rules_before = out.rules.size(), errors_before = out.errors.size();
   for (const YAML::Node& doc : docs) {
     try {
-      load_document(doc, path, out);
+      load_document(doc, path, out, later, options);
     } catch (const YAML::Exception& e) {  // yaml-cpp throws on surprises; report, never escape
       out.errors.push_back({path, e.mark.is_null() ? line_of(doc, 0) : e.mark.line + 1,
                             "cannot read rule: " + e.msg});
     }
   }
+  if (out.errors.size() > errors_before)
+    out.rules.erase(out.rules.begin() + static_cast<std::ptrdiff_t>(rules_before), out.rules.end());
+}
+
+// Every rule a correlation names must be in the collection, by id or by name.
+void resolve_correlations(const std::vector<correlation_refs>& pending_refs, load_result& out) {
+  std::set<std::string, std::less<>> known;
+  for (const rule& r : out.rules) {
+    if (!r.id.empty()) known.insert(r.id);
+    if (!r.name.empty()) known.insert(r.name);
+  }
+  for (const correlation_refs& c : pending_refs) known.insert(c.names.begin(), c.names.end());
+  for (const correlation_refs& c : pending_refs)
+    for (const std::string& ref : c.rules)
+      if (!known.contains(ref))
+        out.errors.push_back({c.path, c.line, "correlation refers to rule '" + ref +
+                                                  "', which no loaded rule has as id or name"});
+}
+
+// Filters first (their fields are mapped with the rule's), then field mappings and routes.
+void finish(pending& later, const load_options& options, load_result& out) {
+  resolve_correlations(later.correlations, out);
+  for (const filter_rule& f : later.filters) {
+    std::size_t applied = 0;
+    for (rule& r : out.rules) {
+      bool named = f.rules.empty() ? logsource_covers(f.logsource, r.logsource)
+                                   : std::find_if(f.rules.begin(), f.rules.end(), [&](const std::string& ref) {
+                                       return ref == r.id || (!r.name.empty() && ref == r.name);
+                                     }) != f.rules.end();
+      if (!named) continue;
+      apply_filter(r, f);
+      ++applied;
+    }
+    if (applied == 0)
+      out.warnings.push_back({f.path, f.line, "filter '" + f.title + "' applies to no loaded rule"});
+  }
+  for (rule& r : out.rules) route_rule(r, options.sigma, out.warnings);
+}
+
+}  // namespace
+
+load_result load_text(std::string_view yaml, std::string path, const load_options& options) {
+  load_result out;
+  pending later;
+  load_file_text(yaml, path, options, out, later);
+  finish(later, options, out);
   drop_duplicate_ids(out);
   return out;
 }
 
-load_result load_paths(const std::vector<std::string>& paths) {
+load_result load_paths(const std::vector<std::string>& paths, const load_options& options) {
   load_result out;
+  pending later;
   for (const std::string& path : paths) {
     std::error_code ec;
     fs::file_status st = fs::status(path, ec);
@@ -398,9 +499,10 @@ load_result load_paths(const std::vector<std::string>& paths) {
         out.errors.push_back({file, 0, "cannot read file"});
         continue;
       }
-      append(out, load_text(*text, file));
+      load_file_text(*text, file, options, out, later);
     }
   }
+  finish(later, options, out);
   drop_duplicate_ids(out);
   return out;
 }

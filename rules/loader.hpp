@@ -6,6 +6,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/config.hpp"
 #include "rules/rule.hpp"
 
 namespace talaia::rules {
@@ -13,15 +14,23 @@ namespace talaia::rules {
 struct load_result {
   std::vector<rule> rules;
   std::vector<diagnostic> errors;
+  std::vector<diagnostic> warnings;  // the rule is kept (e.g. an `expand` placeholder with no value)
+};
+
+struct load_options {
+  core::sigma_config sigma;  // placeholders for `expand`, field mappings, logsource routes
 };
 
 // Each path is a file (read whatever its name) or a folder searched recursively for *.yml and
 // *.yaml, visited in sorted order. Rule ids must be unique across everything loaded: a repeated
 // id is an error and the later rule is left out.
-load_result load_paths(const std::vector<std::string>& paths);
+// Correlation documents are checked (their `rules` must name rules of the collection by id or
+// name) and then skipped: the correlator loads them itself. Filter documents are applied to the
+// rules they name (pySigma's semantics, see routing.hpp); then every rule gets the config's
+// field mappings and logsource route.
+load_result load_paths(const std::vector<std::string>& paths, const load_options& options = {});
 
-// One file's text, which may hold several YAML documents. Documents that are not detection rules
-// (`correlation:` or `filter:` meta-rules, empty documents) are skipped without error for now.
-load_result load_text(std::string_view yaml, std::string path);
+// One file's text, which may hold several YAML documents, as a collection of its own.
+load_result load_text(std::string_view yaml, std::string path, const load_options& options = {});
 
 }  // namespace talaia::rules

@@ -1,19 +1,34 @@
 #include "rules/pattern.hpp"
 
-#include <vector>
-
 namespace talaia::rules {
 namespace {
 
-enum class piece : std::uint8_t { literal, any_run, any_one };
+bool is_alnum(unsigned char c) {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
 
-struct token {
-  piece kind = piece::literal;
-  char c = 0;
-};
+void append_literal(std::string& out, char c) {
+  auto u = static_cast<unsigned char>(c);
+  if (is_alnum(u) || u == ' ' || u == '_') {
+    out.push_back(c);
+  } else if (u > 0x20 && u < 0x7f) {  // ASCII punctuation: a backslash makes it literal
+    out.push_back('\\');
+    out.push_back(c);
+  } else {  // control characters, NUL and bytes above ASCII
+    constexpr char hex[] = "0123456789abcdef";
+    out += "\\x";
+    out.push_back(hex[u >> 4]);
+    out.push_back(hex[u & 0xf]);
+  }
+}
 
-std::vector<token> tokenize(std::string_view value) {
-  std::vector<token> out;
+// `-`, `/`, or the UTF-8 of U+2013 en dash, U+2014 em dash, U+2015 horizontal bar.
+constexpr std::string_view dash_class = "(?:[\\-/]|\\xe2\\x80[\\x93-\\x95])";
+
+}  // namespace
+
+sigma_string parse_sigma_string(std::string_view value) {
+  sigma_string out;
   out.reserve(value.size());
   for (std::size_t i = 0; i < value.size(); ++i) {
     char c = value[i];
@@ -31,29 +46,28 @@ std::vector<token> tokenize(std::string_view value) {
   return out;
 }
 
-bool is_alnum(unsigned char c) {
-  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+sigma_string literal_string(std::string_view bytes) {
+  sigma_string out;
+  out.reserve(bytes.size());
+  for (char c : bytes) out.push_back({piece::literal, c});
+  return out;
 }
 
-void append_literal(std::string& out, char c) {
-  auto u = static_cast<unsigned char>(c);
-  if (is_alnum(u) || u == ' ' || u == '_') {
-    out.push_back(c);
-  } else if (u > 0x20 && u < 0x7f) {  // ASCII punctuation: a backslash makes it literal
-    out.push_back('\\');
-    out.push_back(c);
-  } else {  // control characters and bytes above ASCII
-    constexpr char hex[] = "0123456789abcdef";
-    out += "\\x";
-    out.push_back(hex[u >> 4]);
-    out.push_back(hex[u & 0xf]);
-  }
+bool is_plain(const sigma_string& s) {
+  for (const token& t : s)
+    if (t.kind != piece::literal) return false;
+  return true;
 }
 
-}  // namespace
+std::string plain_text(const sigma_string& s) {
+  std::string out;
+  out.reserve(s.size());
+  for (const token& t : s)
+    if (t.kind == piece::literal) out.push_back(t.c);
+  return out;
+}
 
-pattern to_pattern(std::string_view sigma_value, match_kind kind) {
-  std::vector<token> tokens = tokenize(sigma_value);
+pattern to_pattern(const sigma_string& tokens, match_kind kind) {
   bool anchor_start = kind == match_kind::equals || kind == match_kind::startswith;
   bool anchor_end = kind == match_kind::equals || kind == match_kind::endswith;
 
@@ -72,19 +86,24 @@ pattern to_pattern(std::string_view sigma_value, match_kind kind) {
     return {pattern_kind::present, {}};
   }
 
-  // What is left starts and ends with a literal or `?`, so the regex never matches empty.
+  // What is left starts and ends with a literal, `?` or a dash class, so it never matches empty.
   pattern out;
-  out.regex.reserve(sigma_value.size() * 2 + 4);
+  out.regex.reserve(tokens.size() * 2 + 4);
   if (anchor_start) out.regex += "\\A";
   for (std::size_t i = first; i < last; ++i) {
     switch (tokens[i].kind) {
       case piece::literal: append_literal(out.regex, tokens[i].c); break;
       case piece::any_run: out.regex += ".*"; break;
       case piece::any_one: out.regex += '.'; break;
+      case piece::dash: out.regex += dash_class; break;
     }
   }
   if (anchor_end) out.regex += "\\z";
   return out;
+}
+
+pattern to_pattern(std::string_view sigma_value, match_kind kind) {
+  return to_pattern(parse_sigma_string(sigma_value), kind);
 }
 
 std::string_view to_string(match_kind kind) {

@@ -22,7 +22,7 @@ struct logsource {
 };
 
 struct rule {
-  std::string id, title, level, author, description, status, path;
+  std::string id, name, title, level, author, description, status, path;
   int line = 0;  // 1-based line where the rule's YAML document starts
   std::vector<std::string> tags, references;
   rules::logsource logsource;

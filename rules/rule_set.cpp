@@ -2,19 +2,19 @@
 
 #include <algorithm>
 #include <map>
-#include <tuple>
+#include <set>
+#include <utility>
 
 namespace talaia::rules {
 namespace {
 
-constexpr unsigned int pattern_flags = HS_FLAG_CASELESS | HS_FLAG_DOTALL | HS_FLAG_SINGLEMATCH;
-
 struct atom {
   std::uint32_t slot = 0;
-  pattern_kind kind = pattern_kind::regex;
-  std::string regex;
+  matcher what;
   std::vector<std::uint32_t> rules;  // ascending, no repeats
 };
+
+using atom_key = std::pair<std::uint32_t, matcher>;
 
 struct plan {
   std::vector<std::string> fields;  // sorted; slot i < fields.size() is fields[i], the last is keywords
@@ -33,28 +33,39 @@ std::vector<std::string> field_names(const std::vector<rule>& rules) {
   return names;
 }
 
-// Gives every non-null value an atom, sharing atoms between equal patterns on the same slot.
+// Gives every matcher of every non-null value an atom, sharing atoms between equal matchers on
+// the same slot.
 plan assign_atoms(std::vector<rule>& rules) {
   plan p;
   p.fields = field_names(rules);
-  std::map<std::tuple<std::uint32_t, pattern_kind, std::string>, std::uint32_t> seen;
+  std::map<atom_key, std::uint32_t> seen;
   for (std::size_t r = 0; r < rules.size(); ++r) {
     for_each_value(rules[r].detection, [&](sigma_value& v, const field_test& t) {
+      v.atoms.clear();
       if (v.is_null) return;
       std::uint32_t slot = p.keyword_slot();
       if (!t.field.empty())
         slot = static_cast<std::uint32_t>(
             std::lower_bound(p.fields.begin(), p.fields.end(), t.field) - p.fields.begin());
-      pattern pat = to_pattern(v.text, t.kind);
-      auto [it, inserted] = seen.try_emplace({slot, pat.kind, pat.regex},
-                                             static_cast<std::uint32_t>(p.atoms.size()));
-      if (inserted) p.atoms.push_back({slot, pat.kind, std::move(pat.regex), {}});
-      v.atom = it->second;
-      std::vector<std::uint32_t>& owners = p.atoms[v.atom].rules;
-      if (owners.empty() || owners.back() != r) owners.push_back(static_cast<std::uint32_t>(r));
+      for (const matcher& m : v.matchers) {
+        auto [it, inserted] = seen.try_emplace({slot, m}, static_cast<std::uint32_t>(p.atoms.size()));
+        if (inserted) p.atoms.push_back({slot, m, {}});
+        v.atoms.push_back(it->second);
+        std::vector<std::uint32_t>& owners = p.atoms[it->second].rules;
+        if (owners.empty() || owners.back() != r) owners.push_back(static_cast<std::uint32_t>(r));
+      }
     });
   }
   return p;
+}
+
+unsigned int hyperscan_flags(const matcher& m) {
+  unsigned int flags = HS_FLAG_SINGLEMATCH;
+  if (m.caseless) flags |= HS_FLAG_CASELESS;
+  if (m.dotall) flags |= HS_FLAG_DOTALL;
+  if (m.multiline) flags |= HS_FLAG_MULTILINE;
+  if (m.user_regex) flags |= HS_FLAG_ALLOWEMPTY;
+  return flags;
 }
 
 std::string shorten(std::string_view s) {
@@ -63,23 +74,28 @@ std::string shorten(std::string_view s) {
   return std::string(s.substr(0, max)) + "...";
 }
 
-// Reports that Hyperscan refused `atom_id`, once per rule using it.
-void report_rejection(const std::vector<rule>& rules, const atom& a, std::uint32_t atom_id,
-                      const std::string& reason, std::vector<diagnostic>& errors) {
+// Calls fn(rule, line, "field 'x' value '...'") once per rule using `atom_id`.
+template <typename Fn>
+void for_each_owner(const std::vector<rule>& rules, const atom& a, std::uint32_t atom_id, Fn&& fn) {
   for (std::uint32_t r : a.rules) {
-    const rule& bad = rules[r];
-    int line = bad.line;
+    const rule& owner = rules[r];
+    int line = owner.line;
     std::string where;
-    for_each_value(bad.detection, [&](const sigma_value& v, const field_test& t) {
-      if (v.atom != atom_id || !where.empty()) return;
+    for_each_value(owner.detection, [&](const sigma_value& v, const field_test& t) {
+      if (!where.empty() || std::find(v.atoms.begin(), v.atoms.end(), atom_id) == v.atoms.end()) return;
       line = v.line;
       where = (t.field.empty() ? std::string("keyword") : "field '" + t.field + "'") + " value '" +
               shorten(v.text) + "'";
     });
-    errors.push_back({bad.path, line,
-                      where + " rejected by Hyperscan: " + reason + "; rule '" + bad.title +
-                          "' left out"});
+    fn(owner, line, where);
   }
+}
+
+void report_rejection(const std::vector<rule>& rules, const atom& a, std::uint32_t atom_id,
+                      const std::string& reason, std::vector<diagnostic>& errors) {
+  for_each_owner(rules, a, atom_id, [&](const rule& bad, int line, const std::string& where) {
+    errors.push_back({bad.path, line, where + " rejected by " + reason + "; rule '" + bad.title + "' left out"});
+  });
 }
 
 }  // namespace
@@ -87,32 +103,62 @@ void report_rejection(const std::vector<rule>& rules, const atom& a, std::uint32
 core::result<std::shared_ptr<const rule_set>> rule_set::build(std::vector<rule> rules,
                                                               std::vector<diagnostic>& errors) {
   rule_set set;
+  std::map<atom_key, std::string> to_fallback;  // user regexes Hyperscan refused -> its reason
   for (;;) {
     plan p = assign_atoms(rules);
     std::vector<slot> slots(p.fields.size() + 1);
     for (std::size_t i = 0; i < p.fields.size(); ++i) slots[i].field = p.fields[i];
 
+    std::vector<bool> left_out(rules.size(), false);
     std::vector<std::vector<expression>> per_slot(slots.size());
+    std::vector<std::pair<std::uint32_t, std::string>> fallback_atoms;  // atom, Hyperscan's reason
     for (std::size_t a = 0; a < p.atoms.size(); ++a) {
       const atom& at = p.atoms[a];
       auto id = static_cast<std::uint32_t>(a);
-      switch (at.kind) {
-        case pattern_kind::regex: per_slot[at.slot].push_back({at.regex, pattern_flags, id}); break;
-        case pattern_kind::present: slots[at.slot].present_atoms.push_back(id); break;
-        case pattern_kind::empty: slots[at.slot].empty_atoms.push_back(id); break;
+      slot& sl = slots[at.slot];
+      switch (at.what.kind) {
+        case matcher_kind::regex: {
+          sl.scan_empty |= at.what.user_regex;
+          auto fb = to_fallback.find({at.slot, at.what});
+          if (fb == to_fallback.end()) {
+            per_slot[at.slot].push_back({at.what.regex, hyperscan_flags(at.what), id});
+            break;
+          }
+          core::result<pcre2_code_ptr> code = compile_fallback(
+              at.what.regex, {at.what.caseless, at.what.dotall, at.what.multiline});
+          if (!code) {
+            report_rejection(rules, at, id, "Hyperscan: " + fb->second + ", and by " + code.err().message, errors);
+            for (std::uint32_t r : at.rules) left_out[r] = true;
+            break;
+          }
+          sl.fallbacks.push_back({id, std::move(code).value()});
+          fallback_atoms.emplace_back(id, fb->second);
+          break;
+        }
+        case matcher_kind::present: sl.present_atoms.push_back(id); break;
+        case matcher_kind::empty: sl.empty_atoms.push_back(id); break;
+        case matcher_kind::cidr:
+        case matcher_kind::compare:
+        case matcher_kind::fieldref: sl.checks.push_back({id, at.what}); break;
       }
     }
 
-    std::vector<bool> left_out(rules.size(), false);
-    for (std::size_t s = 0; s < slots.size(); ++s) {
+    bool retry = false;
+    for (std::size_t s = 0; s < slots.size() && !retry; ++s) {
       if (per_slot[s].empty()) continue;
       core::result<compiled> c = compile_block(per_slot[s]);
       if (!c) return c.err();
       if (c->rejected >= 0) {
         std::uint32_t atom_id = per_slot[s][static_cast<std::size_t>(c->rejected)].id;
-        report_rejection(rules, p.atoms[atom_id], atom_id, c->reason, errors);
-        for (std::uint32_t r : p.atoms[atom_id].rules) left_out[r] = true;
-        break;  // drop the rule(s) and start again: atom ids change
+        const atom& at = p.atoms[atom_id];
+        if (at.what.user_regex) {
+          to_fallback.emplace(atom_key{at.slot, at.what}, c->reason);
+        } else {
+          report_rejection(rules, at, atom_id, "Hyperscan: " + c->reason, errors);
+          for (std::uint32_t r : at.rules) left_out[r] = true;
+        }
+        retry = true;  // atom ids change: start again
+        break;
       }
       slots[s].db = std::move(c->db);
     }
@@ -123,7 +169,15 @@ core::result<std::shared_ptr<const rule_set>> rule_set::build(std::vector<rule> 
       rules = std::move(kept);
       continue;
     }
+    if (retry) continue;
 
+    for (const auto& [atom_id, reason] : fallback_atoms)
+      for_each_owner(rules, p.atoms[atom_id], atom_id, [&](const rule& r, int line, const std::string& where) {
+        set.warnings_.push_back(
+            {r.path, line, where + ": Hyperscan cannot compile this regex (" + reason +
+                               "); it runs on the PCRE2 fallback engine (match limit " +
+                               std::to_string(fallback_match_limit) + ", slower)"});
+      });
     set.keywords_ = std::move(slots.back());
     slots.pop_back();
     set.fields_ = std::move(slots);

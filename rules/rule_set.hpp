@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/result.hpp"
+#include "rules/fallback_regex.hpp"
 #include "rules/hyperscan.hpp"
 #include "rules/rule.hpp"
 
@@ -19,21 +20,35 @@ namespace talaia::rules {
 class rule_set {
  public:
   // The atoms of one field name (or of the keywords).
+  struct check {  // an atom decided directly on the text (cidr, lt/gt, fieldref)
+    std::uint32_t atom = 0;
+    matcher what;
+  };
+  struct fallback {  // an `re` atom Hyperscan refused, run with PCRE2 under limits
+    std::uint32_t atom = 0;
+    pcre2_code_ptr code;
+  };
   struct slot {
     std::string field;                       // empty for the keyword slot
     database_ptr db;                         // null when the slot has no regex atoms
     std::vector<std::uint32_t> present_atoms;  // true whenever the field is scanned
     std::vector<std::uint32_t> empty_atoms;    // true when the field's text is empty
+    std::vector<check> checks;
+    std::vector<fallback> fallbacks;
+    bool scan_empty = false;  // a user regex may match empty text
   };
 
-  // Compiles every rule's patterns with one hs_compile_multi per database. A pattern Hyperscan
-  // rejects is reported in `errors` at the rule's file and the value's line, and that rule is
-  // left out (indices of rules() then skip it). An error result means the engine itself failed
-  // (out of memory, unsupported CPU).
+  // Compiles every rule's patterns with one hs_compile_multi per database. An `re` value
+  // Hyperscan rejects runs on the PCRE2 fallback instead (listed in warnings()); any other
+  // pattern Hyperscan rejects, and a regex PCRE2 rejects too, is reported in `errors` at the
+  // rule's file and the value's line, and that rule is left out (indices of rules() then skip
+  // it). An error result means the engine itself failed (out of memory, unsupported CPU).
   static core::result<std::shared_ptr<const rule_set>> build(std::vector<rule> rules,
                                                              std::vector<diagnostic>& errors);
 
   const std::vector<rule>& rules() const { return rules_; }
+  // Values left to the fallback engine, one `path:line: ...` each: not errors.
+  const std::vector<diagnostic>& warnings() const { return warnings_; }
 
   // For the scanner.
   std::size_t atom_count() const { return atom_rule_offsets_.size() - 1; }
@@ -47,6 +62,7 @@ class rule_set {
   rule_set() = default;
 
   std::vector<rule> rules_;
+  std::vector<diagnostic> warnings_;
   std::vector<slot> fields_;  // sorted by field name
   slot keywords_;
   std::vector<std::uint32_t> atom_rule_offsets_{0};  // rules of atom a: ids[offsets[a] .. offsets[a+1])

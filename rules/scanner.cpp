@@ -9,12 +9,15 @@ core::result<scanner> scanner::make(std::shared_ptr<const rule_set> set) {
   if (!set) return core::make_error("scanner needs a rule set");
   core::result<scratch_ptr> scratch = alloc_scratch(set->databases());
   if (!scratch) return scratch.err();
-  return scanner(std::move(set), std::move(scratch).value());
+  core::result<fallback_matcher> fallback = fallback_matcher::make();
+  if (!fallback) return fallback.err();
+  return scanner(std::move(set), std::move(scratch).value(), std::move(fallback).value());
 }
 
-scanner::scanner(std::shared_ptr<const rule_set> set, scratch_ptr scratch)
+scanner::scanner(std::shared_ptr<const rule_set> set, scratch_ptr scratch, fallback_matcher fallback)
     : set_(std::move(set)),
       scratch_(std::move(scratch)),
+      fallback_(std::move(fallback)),
       hits_(set_->atom_count(), 0),
       candidate_(set_->rules().size(), 0) {
   touched_.reserve(set_->atom_count());
@@ -24,15 +27,16 @@ scanner::scanner(std::shared_ptr<const rule_set> set, scratch_ptr scratch)
 void scanner::match(const core::event& ev, std::vector<std::size_t>& matched_rules) {
   reset();
   for (const core::field& f : ev.fields())
-    if (const rule_set::slot* s = set_->find_slot(f.name)) scan(*s, f.text);
+    if (const rule_set::slot* s = set_->find_slot(f.name)) scan(*s, f.text, ev);
 
   const rule_set::slot& keywords = set_->keyword_slot();
-  if (keywords.db || !keywords.present_atoms.empty() || !keywords.empty_atoms.empty()) {
+  if (keywords.db || !keywords.present_atoms.empty() || !keywords.empty_atoms.empty() ||
+      !keywords.fallbacks.empty()) {
     if (const core::field* raw = ev.find("raw")) {
-      scan(keywords, raw->text);
+      scan(keywords, raw->text, ev);
     } else {
       for (const core::field& f : ev.fields())
-        if (f.type == core::field_type::string) scan(keywords, f.text);
+        if (f.type == core::field_type::string) scan(keywords, f.text, ev);
     }
   }
 
@@ -54,13 +58,12 @@ void scanner::reset() {
   candidates_.clear();
 }
 
-void scanner::scan(const rule_set::slot& s, std::string_view text) {
+void scanner::scan(const rule_set::slot& s, std::string_view text, const core::event& ev) {
   for (std::uint32_t a : s.present_atoms) hit(a);
-  if (text.empty()) {
+  if (text.empty())
     for (std::uint32_t a : s.empty_atoms) hit(a);
-    return;  // regex atoms never match empty text
-  }
-  if (!s.db) return;
+  run_checks(s, text, ev);
+  if (!s.db || (text.empty() && !s.scan_empty)) return;  // generated patterns never match empty
   if (text.size() > std::numeric_limits<unsigned int>::max()) {  // beyond what hs_scan takes
     ++scan_errors_;
     return;
@@ -68,6 +71,33 @@ void scanner::scan(const rule_set::slot& s, std::string_view text) {
   hs_error_t status = hs_scan(s.db.get(), text.data(), static_cast<unsigned int>(text.size()), 0,
                               scratch_.get(), &scanner::on_match, this);
   if (status != HS_SUCCESS) ++scan_errors_;
+}
+
+void scanner::run_checks(const rule_set::slot& s, std::string_view text, const core::event& ev) {
+  for (const rule_set::check& c : s.checks) {
+    const matcher& m = c.what;
+    bool held = false;
+    switch (m.kind) {
+      case matcher_kind::cidr: held = in_network(text, m.net); break;
+      case matcher_kind::compare: held = compare_holds(text, m.op, m.number); break;
+      case matcher_kind::fieldref: {
+        const core::field* other = ev.find(m.other_field);
+        held = other != nullptr && fieldref_holds(text, other->text, m.how, m.cased);
+        break;
+      }
+      default: break;
+    }
+    if (held) hit(c.atom);
+  }
+  for (const rule_set::fallback& f : s.fallbacks) {
+    if (hits_[f.atom]) continue;
+    switch (fallback_.match(f.code.get(), text)) {
+      case fallback_outcome::match: hit(f.atom); break;
+      case fallback_outcome::no_match: break;
+      case fallback_outcome::limit: ++fallback_limit_hits_; break;
+      case fallback_outcome::error: ++scan_errors_; break;
+    }
+  }
 }
 
 void scanner::hit(std::uint32_t atom) {

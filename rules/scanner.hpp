@@ -19,28 +19,33 @@ class scanner {
   static core::result<scanner> make(std::shared_ptr<const rule_set> set);
 
   // Appends, in ascending order, the index (into set->rules()) of every rule the event matches.
-  // Never throws; a failed Hyperscan scan is counted in scan_errors() and its field skipped.
+  // Never throws; a failed Hyperscan scan is counted in scan_errors() and its field skipped; a
+  // fallback regex that hits its match limit counts as not matched, in fallback_limit_hits().
   void match(const core::event& ev, std::vector<std::size_t>& matched_rules);
 
   const rule_set& rules() const { return *set_; }
   std::uint64_t scan_errors() const { return scan_errors_; }
+  std::uint64_t fallback_limit_hits() const { return fallback_limit_hits_; }
 
  private:
-  scanner(std::shared_ptr<const rule_set> set, scratch_ptr scratch);
+  scanner(std::shared_ptr<const rule_set> set, scratch_ptr scratch, fallback_matcher fallback);
 
   void reset();
-  void scan(const rule_set::slot& s, std::string_view text);
+  void scan(const rule_set::slot& s, std::string_view text, const core::event& ev);
+  void run_checks(const rule_set::slot& s, std::string_view text, const core::event& ev);
   void hit(std::uint32_t atom);
   static int on_match(unsigned int id, unsigned long long from, unsigned long long to,
                       unsigned int flags, void* context);
 
   std::shared_ptr<const rule_set> set_;
   scratch_ptr scratch_;
+  fallback_matcher fallback_;
   std::vector<std::uint8_t> hits_;        // per atom
   std::vector<std::uint32_t> touched_;    // atoms set in hits_, to clear them cheaply
   std::vector<std::uint8_t> candidate_;   // per rule
   std::vector<std::uint32_t> candidates_; // rules to evaluate for this event
   std::uint64_t scan_errors_ = 0;
+  std::uint64_t fallback_limit_hits_ = 0;
 };
 
 }  // namespace talaia::rules

@@ -1,5 +1,7 @@
 #include "collectors/capture/pcap.hpp"
 
+#include "collectors/capture/pcapng.hpp"
+
 #include <arpa/inet.h>
 
 #include <cstring>
@@ -56,15 +58,44 @@ void take_ip(std::string_view p, std::int64_t t, std::vector<udp_datagram>& out)
 
 }  // namespace
 
+void append_frame_udp(std::uint32_t linktype, std::string_view frame, std::int64_t t, std::vector<udp_datagram>& out) {
+  if (linktype == 1) {  // Ethernet
+    if (frame.size() < 14) return;
+    std::size_t off = 12;
+    std::uint32_t type = u16be(frame, off);
+    while ((type == 0x8100 || type == 0x88a8) && frame.size() >= off + 6) {
+      off += 4;
+      type = u16be(frame, off);
+    }
+    if (type == 0x0800 || type == 0x86dd) take_ip(frame.substr(off + 2), t, out);
+  } else if (linktype == 113) {  // Linux cooked
+    if (frame.size() >= 16) take_ip(frame.substr(16), t, out);
+  } else if (linktype == 276) {  // Linux cooked v2
+    if (frame.size() >= 20) take_ip(frame.substr(20), t, out);
+  } else if (linktype == 0 || linktype == 108) {  // BSD loopback: 4-byte family
+    if (frame.size() >= 4) take_ip(frame.substr(4), t, out);
+  } else if (linktype == 101 || linktype == 12 || linktype == 14 || linktype == 228 || linktype == 229) {  // raw IP
+    take_ip(frame, t, out);
+  }
+}
+
+bool link_type_supported(std::uint32_t linktype) {
+  switch (linktype) {
+    case 0: case 1: case 12: case 14: case 101: case 108: case 113: case 228: case 229: case 276: return true;
+    default: return false;
+  }
+}
+
 core::result<std::vector<udp_datagram>> read_pcap_udp(std::string_view b) {
+  if (b.size() >= 4 && u32(b, 0, false) == 0x0a0d0d0a) return read_pcapng_udp(b);
   if (b.size() < 24) return core::make_error("not a pcap file: too short");
   const std::uint32_t magic = u32(b, 0, false);
   bool swap, nanos;
   if (magic == 0xa1b2c3d4 || magic == 0xa1b23c4d) swap = false, nanos = magic == 0xa1b23c4d;
   else if (magic == 0xd4c3b2a1 || magic == 0x4d3cb2a1) swap = true, nanos = magic == 0x4d3cb2a1;
-  else if (magic == 0x0a0d0d0a) return core::make_error("pcapng captures are not supported yet: convert with editcap -F pcap");
-  else return core::make_error("not a pcap file");
-  const std::uint32_t linktype = u32(b, 20, swap);
+  else return core::make_error("not a pcap or pcapng file");
+  const std::uint32_t linktype = u32(b, 20, swap) & 0xFFFF;
+  if (!link_type_supported(linktype)) return core::make_error("pcap link type " + std::to_string(linktype) + " is not supported");
   std::vector<udp_datagram> out;
   std::size_t at = 24;
   while (at + 16 <= b.size()) {
@@ -73,24 +104,8 @@ core::result<std::vector<udp_datagram>> read_pcap_udp(std::string_view b) {
     const std::size_t caplen = u32(b, at + 8, swap);
     at += 16;
     if (caplen > b.size() - at) return core::make_error("pcap file truncated in a packet");
-    std::string_view frame = b.substr(at, caplen);
+    append_frame_udp(linktype, b.substr(at, caplen), t, out);
     at += caplen;
-    if (linktype == 1) {  // Ethernet
-      if (frame.size() < 14) continue;
-      std::size_t off = 12;
-      std::uint32_t type = u16be(frame, off);
-      while ((type == 0x8100 || type == 0x88a8) && frame.size() >= off + 6) {
-        off += 4;
-        type = u16be(frame, off);
-      }
-      if (type == 0x0800 || type == 0x86dd) take_ip(frame.substr(off + 2), t, out);
-    } else if (linktype == 113) {  // Linux cooked
-      if (frame.size() >= 16) take_ip(frame.substr(16), t, out);
-    } else if (linktype == 101 || linktype == 12 || linktype == 14) {  // raw IP
-      take_ip(frame, t, out);
-    } else {
-      return core::make_error("pcap link type " + std::to_string(linktype) + " is not supported");
-    }
   }
   return out;
 }

@@ -1,7 +1,8 @@
 #pragma once
-// NetFlow over UDP: each export packet's flow records become events on the events topic, keyed
-// by exporter address. Packets that cannot be decoded are counted by reason; the bus being full
-// drops and counts (UDP cannot wait).
+// NetFlow v5/v9 and IPFIX over UDP: each export packet's flow records become events on the
+// events topic, keyed by exporter address. Packets that cannot be decoded are counted by reason;
+// the bus being full drops and counts (UDP cannot wait). The listener owns its decoder (template
+// cache, sampling rates, sequence state) and uses it only on its io_context's thread.
 #include <boost/asio/io_context.hpp>
 
 #include <memory>
@@ -16,6 +17,8 @@ namespace talaia::collectors::netflow {
 struct listener_settings {
   core::endpoint at;
   std::string topic = "talaia.events";
+  // Where templates are kept across restarts (`netflow-templates-<port>.txt`); empty: nowhere.
+  std::string state_dir;
 };
 
 class listener {

@@ -48,13 +48,18 @@ core::result<std::size_t> decode_v5(std::string_view p, std::string_view exporte
     ev.set_ip("peer", exporter);
     ev.set_ip("exporter", exporter);
     ev.set_integer("flow_version", 5);
+    ev.set_integer("observation_domain", be16(p, 20));  // engine type and engine id, as nfdump does
     ev.set_ip("src_ip", ipv4(be32(p, r)));
     ev.set_ip("dst_ip", ipv4(be32(p, r + 4)));
     ev.set_ip("next_hop", ipv4(be32(p, r + 8)));
     ev.set_integer("in_if", be16(p, r + 12));
     ev.set_integer("out_if", be16(p, r + 14));
-    ev.set_integer("packets", be32(p, r + 16));
-    ev.set_integer("bytes", be32(p, r + 20));
+    // Sampled exports: counters scaled to what the network carried, the raw counts kept.
+    const std::int64_t raw_packets = be32(p, r + 16), raw_bytes = be32(p, r + 20);
+    const std::int64_t scale = sampling_interval > 1 ? sampling_interval : 1;
+    ev.set_integer("packets", raw_packets * scale);
+    ev.set_integer("bytes", raw_bytes * scale);
+    if (scale > 1) ev.set_integer("packets_raw", raw_packets), ev.set_integer("bytes_raw", raw_bytes);
     ev.set_time("start", at_uptime(be32(p, r + 24)));
     ev.set_time("end", at_uptime(be32(p, r + 28)));
     ev.set_integer("src_port", be16(p, r + 32));

@@ -1,9 +1,19 @@
 #include "collectors/syslog/listener.hpp"
 
-#include <boost/asio.hpp>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 
-#include "collectors/syslog/lf_framer.hpp"
+#include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
+#include <array>
+#include <fstream>
+#include <iterator>
+
 #include "collectors/syslog/parser.hpp"
+#include "collectors/syslog/sender_policy.hpp"
+#include "collectors/syslog/stream_framer.hpp"
+#include "collectors/syslog/time_zone.hpp"
 #include "core/clock.hpp"
 #include "core/json.hpp"
 #include "core/log.hpp"
@@ -14,6 +24,37 @@ namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 using udp = asio::ip::udp;
 
+namespace {
+
+// `syslog.sources` made ready: networks parsed, zones loaded.
+struct source_rule {
+  ip_network network;
+  std::shared_ptr<const time_zone> zone;
+  bool key_value = false;
+};
+
+std::uint64_t socket_inode(int fd) {
+  struct stat st {};
+  return fstat(fd, &st) == 0 ? static_cast<std::uint64_t>(st.st_ino) : 0;
+}
+
+// Some senders (loggen -D -P) put an RFC 6587 octet count in front of a datagram too: drop it
+// when it matches the rest exactly.
+std::string_view without_octet_count(std::string_view d) {
+  std::size_t i = 0;
+  std::size_t length = 0;
+  while (i < d.size() && i < 9 && d[i] >= '0' && d[i] <= '9') length = length * 10 + static_cast<std::size_t>(d[i++] - '0');
+  if (i == 0 || i + 1 >= d.size() || d[i] != ' ' || d[i + 1] != '<' || d.size() - i - 1 != length) return d;
+  return d.substr(i + 1);
+}
+
+std::string read_text_file(const char* path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+}  // namespace
+
 struct listener::impl : std::enable_shared_from_this<listener::impl> {
   asio::io_context& io;
   listener_settings settings;
@@ -21,11 +62,30 @@ struct listener::impl : std::enable_shared_from_this<listener::impl> {
   event_ids& ids;
   tcp::acceptor acceptor;
   udp::socket udp_socket;
-  std::vector<char> datagram;
-  udp::endpoint sender;
+  std::unique_ptr<asio::ssl::context> tls;
+  asio::steady_timer drops_timer;
+  // recvmmsg: up to udp_batch datagrams per system call.
+  static constexpr std::size_t udp_batch = 32;
+  std::vector<char> datagrams;
+  std::array<mmsghdr, udp_batch> headers{};
+  std::array<iovec, udp_batch> vectors{};
+  std::array<sockaddr_storage, udp_batch> senders{};
+  std::vector<ip_network> allowed;
+  std::vector<source_rule> sources;
+  rate_limiter limiter;
+  std::atomic<std::size_t> connections{0};
+  std::uint64_t udp_inode = 0;
+  std::uint64_t kernel_drops_seen = 0;  // a new socket starts with none
   core::counter& received_udp;
   core::counter& received_tcp;
+  core::counter& received_tls;
+  core::counter& tls_handshake_failures;
   core::counter& dropped_udp;
+  core::counter& dropped_kernel;
+  core::counter& dropped_rate;
+  core::counter& refused_network;
+  core::counter& refused_connections;
+  core::counter& idle_closed;
   core::counter& parse_errors;
   core::counter& truncated;
   std::atomic<bool> stopped{false};
@@ -37,20 +97,95 @@ struct listener::impl : std::enable_shared_from_this<listener::impl> {
         ids(i),
         acceptor(io_),
         udp_socket(io_),
-        datagram(65536),
+        drops_timer(io_),
+        datagrams(udp_batch * 65536),
+        limiter(settings.options.rate_limit, static_cast<double>(settings.options.rate_burst)),
         received_udp(m.make_counter("talaia_events_received_total", "transport=\"udp\",format=\"syslog\"", "Messages received")),
         received_tcp(m.make_counter("talaia_events_received_total", "transport=\"tcp\",format=\"syslog\"", "Messages received")),
+        received_tls(m.make_counter("talaia_events_received_total", "transport=\"tls\",format=\"syslog\"", "Messages received")),
+        tls_handshake_failures(m.make_counter("talaia_syslog_refused_total", "reason=\"tls_handshake\"", "Datagrams and connections refused")),
         dropped_udp(m.make_counter("talaia_events_discarded_total", "reason=\"bus_full\",transport=\"udp\"", "Messages discarded")),
+        dropped_kernel(m.make_counter("talaia_events_discarded_total", "reason=\"kernel_receive_buffer\",transport=\"udp\"", "Messages discarded")),
+        dropped_rate(m.make_counter("talaia_events_discarded_total", "reason=\"rate_limit\",transport=\"udp\"", "Messages discarded")),
+        refused_network(m.make_counter("talaia_syslog_refused_total", "reason=\"not_allowed\"", "Datagrams and connections refused")),
+        refused_connections(m.make_counter("talaia_syslog_refused_total", "reason=\"max_connections\"", "Datagrams and connections refused")),
+        idle_closed(m.make_counter("talaia_syslog_idle_closed_total", "", "Connections closed after idle_timeout")),
         parse_errors(m.make_counter("talaia_parse_errors_total", "format=\"syslog\"", "Messages kept raw with a parse_error")),
         truncated(m.make_counter("talaia_events_truncated_total", "format=\"syslog\"", "Messages cut at the size limit")) {}
 
+  core::result<void> prepare_tls() {
+    const auto& o = settings.options;
+    if (o.tls_certificate.empty() || o.tls_private_key.empty())
+      return core::make_error("syslog tls listener " + settings.at.text() + " needs a certificate and a private key");
+    tls = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_server);
+    boost::system::error_code ec;
+    tls->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 | asio::ssl::context::no_sslv3 |
+                         asio::ssl::context::no_tlsv1 | asio::ssl::context::no_tlsv1_1,
+                     ec);
+    // No TLS 1.3 session tickets: a sender that never reads (loggen, most devices) would close
+    // with them unread, its kernel would answer with a reset, and ours would throw away the
+    // messages still waiting in our receive queue.
+    SSL_CTX_set_num_tickets(tls->native_handle(), 0);
+    SSL_CTX_set_options(tls->native_handle(), SSL_OP_NO_TICKET);
+    tls->use_certificate_chain_file(o.tls_certificate, ec);
+    if (ec) return core::make_error("syslog tls certificate " + o.tls_certificate + ": " + ec.message());
+    tls->use_private_key_file(o.tls_private_key, asio::ssl::context::pem, ec);
+    if (ec) return core::make_error("syslog tls private key " + o.tls_private_key + ": " + ec.message());
+    if (!o.tls_client_ca.empty()) {
+      tls->load_verify_file(o.tls_client_ca, ec);
+      if (ec) return core::make_error("syslog tls client_ca " + o.tls_client_ca + ": " + ec.message());
+      tls->set_verify_mode(asio::ssl::verify_peer | asio::ssl::verify_fail_if_no_peer_cert, ec);
+    }
+    return {};
+  }
+
+  core::result<void> prepare() {
+    if (settings.tls)
+      if (auto r = prepare_tls(); !r) return r;
+    for (const auto& text : settings.options.allowed_networks) {
+      auto n = ip_network::parse(text);
+      if (!n) return core::make_error("syslog.allowed_networks: " + n.err().message);
+      allowed.push_back(*n);
+    }
+    for (const auto& src : settings.options.sources) {
+      auto n = ip_network::parse(src.network);
+      if (!n) return core::make_error("syslog.sources (line " + std::to_string(src.line) + "): " + n.err().message);
+      source_rule rule{*n, nullptr, src.key_value};
+      if (!src.time_zone.empty()) {
+        auto z = time_zone::make(src.time_zone);
+        if (!z) return core::make_error("syslog.sources (line " + std::to_string(src.line) + "): " + z.err().message);
+        rule.zone = std::make_shared<const time_zone>(std::move(*z));
+      }
+      sources.push_back(std::move(rule));
+    }
+    return {};
+  }
+
+  bool is_allowed(const asio::ip::address& a) const {
+    if (allowed.empty()) return true;
+    for (const auto& n : allowed)
+      if (n.contains(a)) return true;
+    return false;
+  }
+
+  const source_rule* source_for(const asio::ip::address& a) const {
+    for (const auto& s : sources)
+      if (s.network.contains(a)) return &s;
+    return nullptr;
+  }
+
   // One message to one JSON event.
-  std::string to_json(std::string_view line, const std::string& peer, bool was_truncated) {
+  std::string to_json(std::string_view line, const std::string& peer, const source_rule* source, bool was_truncated) {
     core::event ev;
     ev.set_string("id", ids.next());
     parse_context ctx;
     ctx.received_micros = core::now_micros();
     ctx.peer = peer;
+    ctx.default_year = settings.options.year;
+    if (source != nullptr) {
+      ctx.zone = source->zone.get();
+      ctx.key_value = source->key_value;
+    }
     parse(line, ctx, ev);
     if (was_truncated) {
       truncated.add();
@@ -62,50 +197,181 @@ struct listener::impl : std::enable_shared_from_this<listener::impl> {
     return core::encode_event(ev);
   }
 
+  // Waits until the UDP socket is readable, then takes what is there with recvmmsg (at most
+  // 4 batches a turn, so that TCP connections on the same thread get theirs).
   void receive_udp() {
-    udp_socket.async_receive_from(asio::buffer(datagram), sender, [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
+    udp_socket.async_wait(udp::socket::wait_read, [self = shared_from_this()](boost::system::error_code ec) {
       if (ec) {
         if (ec != asio::error::operation_aborted && !self->stopped) self->receive_udp();
         return;
       }
-      std::string_view line(self->datagram.data(), n);
-      while (!line.empty() && (line.back() == '\n' || line.back() == '\r' || line.back() == '\0')) line.remove_suffix(1);
-      bool cut = line.size() > self->settings.max_message;
-      if (cut) line = line.substr(0, self->settings.max_message);
-      self->received_udp.add();
-      std::string peer = self->sender.address().to_string();
-      if (!self->out.try_send(self->settings.topic, peer, self->to_json(line, peer, cut))) self->dropped_udp.add();
-      self->receive_udp();
+      self->drain_udp();
+      if (!self->stopped) self->receive_udp();
+    });
+  }
+
+  void drain_udp() {
+    for (int round = 0; round < 4; ++round) {
+      for (std::size_t i = 0; i < udp_batch; ++i) {
+        vectors[i] = {datagrams.data() + i * 65536, 65536};
+        headers[i] = {};
+        headers[i].msg_hdr.msg_iov = &vectors[i];
+        headers[i].msg_hdr.msg_iovlen = 1;
+        headers[i].msg_hdr.msg_name = &senders[i];
+        headers[i].msg_hdr.msg_namelen = sizeof(sockaddr_storage);
+      }
+      const int n = recvmmsg(udp_socket.native_handle(), headers.data(), udp_batch, MSG_DONTWAIT, nullptr);
+      if (n <= 0) return;
+      for (int i = 0; i < n; ++i) {
+        const auto k = static_cast<std::size_t>(i);
+        on_datagram(std::string_view(datagrams.data() + k * 65536, headers[k].msg_len), address_of(senders[k]));
+      }
+      if (static_cast<std::size_t>(n) < udp_batch) return;
+    }
+  }
+
+  static asio::ip::address address_of(const sockaddr_storage& s) {
+    if (s.ss_family == AF_INET) {
+      const auto& a = reinterpret_cast<const sockaddr_in&>(s);
+      return asio::ip::address_v4(ntohl(a.sin_addr.s_addr));
+    }
+    const auto& a = reinterpret_cast<const sockaddr_in6&>(s);
+    asio::ip::address_v6::bytes_type b;
+    std::copy(std::begin(a.sin6_addr.s6_addr), std::end(a.sin6_addr.s6_addr), b.begin());
+    return asio::ip::address_v6(b, a.sin6_scope_id);
+  }
+
+  void on_datagram(std::string_view bytes, const asio::ip::address& address) {
+    if (!is_allowed(address)) {
+      refused_network.add();
+      return;
+    }
+    std::string_view line = without_octet_count(bytes);
+    while (!line.empty() && (line.back() == '\n' || line.back() == '\r' || line.back() == '\0')) line.remove_suffix(1);
+    if (line.empty()) return;
+    received_udp.add();
+    std::string peer = address.to_string();
+    if (!limiter.allow(peer, core::now_micros())) {
+      dropped_rate.add();
+      return;
+    }
+    const bool cut = line.size() > settings.max_message;
+    if (cut) line = line.substr(0, settings.max_message);
+    if (!out.try_send(settings.topic, peer, to_json(line, peer, source_for(address), cut))) dropped_udp.add();
+  }
+
+  // Kernel drops of our UDP socket (receive buffer overflows), from /proc/net/udp{,6}.
+  void count_kernel_drops() {
+    if (udp_inode == 0) return;
+    auto drops = udp_socket_drops(read_text_file("/proc/net/udp"), udp_inode);
+    if (!drops) drops = udp_socket_drops(read_text_file("/proc/net/udp6"), udp_inode);
+    if (!drops) return;
+    if (*drops > kernel_drops_seen) dropped_kernel.add(*drops - kernel_drops_seen);
+    kernel_drops_seen = *drops;
+  }
+
+  void watch_kernel_drops() {
+    drops_timer.expires_after(std::chrono::seconds(1));
+    drops_timer.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+      if (ec || self->stopped) return;
+      self->count_kernel_drops();
+      self->watch_kernel_drops();
     });
   }
 
   struct tcp_session : std::enable_shared_from_this<tcp_session> {
     std::shared_ptr<impl> owner;
     tcp::socket socket;
+    std::unique_ptr<asio::ssl::stream<tcp::socket&>> tls;  // RFC 5425 listeners only
+    asio::steady_timer idle_timer;
+    asio::steady_timer pace_timer;
     std::string peer;
-    lf_framer framer;
-    std::array<char, 65536> buffer{};
-    tcp_session(std::shared_ptr<impl> o, tcp::socket s)
-        : owner(std::move(o)), socket(std::move(s)), framer(owner->settings.max_message) {
-      boost::system::error_code ec;
-      auto ep = socket.remote_endpoint(ec);
-      peer = ec ? std::string() : ep.address().to_string();
+    const source_rule* source = nullptr;
+    stream_framer framer;
+    std::vector<char> buffer;
+    std::chrono::steady_clock::time_point last_read = std::chrono::steady_clock::now();
+
+    tcp_session(std::shared_ptr<impl> o, tcp::socket s, const asio::ip::address& address)
+        : owner(std::move(o)),
+          socket(std::move(s)),
+          idle_timer(owner->io),
+          pace_timer(owner->io),
+          peer(address.to_string()),
+          source(owner->source_for(address)),
+          framer(owner->settings.max_message),
+          buffer(owner->settings.options.read_budget) {
+      ++owner->connections;
+      if (owner->tls) tls = std::make_unique<asio::ssl::stream<tcp::socket&>>(socket, *owner->tls);
     }
+    ~tcp_session() { --owner->connections; }
+
     void deliver(std::string_view frame, bool cut) {
-      owner->received_tcp.add();
+      (tls ? owner->received_tls : owner->received_tcp).add();
+      owner->limiter.take(peer, core::now_micros());
       // Waits while the bus is full: the socket is not read meanwhile (backpressure).
-      if (auto r = owner->out.send(owner->settings.topic, peer, owner->to_json(frame, peer, cut)); !r)
+      if (auto r = owner->out.send(owner->settings.topic, peer, owner->to_json(frame, peer, source, cut)); !r)
         core::log(core::log_level::debug, "syslog", "error=\"" + r.err().message + "\" message not queued");
     }
-    void read() {
-      socket.async_read_some(asio::buffer(buffer), [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
-        if (n > 0) self->framer.feed(std::string_view(self->buffer.data(), n), [&](std::string_view f, bool cut) { self->deliver(f, cut); });
+
+    void start() {
+      watch_idle();
+      if (!tls) return read();
+      tls->async_handshake(asio::ssl::stream_base::server, [self = shared_from_this()](boost::system::error_code ec) {
         if (ec) {
-          self->framer.finish([&](std::string_view f, bool cut) { self->deliver(f, cut); });
+          self->owner->tls_handshake_failures.add();
+          core::log(core::log_level::debug, "syslog", "peer=" + self->peer + " error=\"" + ec.message() + "\" TLS handshake failed");
+          self->idle_timer.cancel();
+          boost::system::error_code ignored;
+          self->socket.close(ignored);
           return;
         }
-        if (!self->owner->stopped) self->read();
+        self->read();
       });
+    }
+
+    void watch_idle() {
+      const auto timeout = owner->settings.options.idle_timeout;
+      if (timeout.count() <= 0) return;
+      idle_timer.expires_at(last_read + timeout);
+      idle_timer.async_wait([self = shared_from_this(), timeout](boost::system::error_code ec) {
+        if (ec) return;
+        if (std::chrono::steady_clock::now() - self->last_read >= timeout) {
+          self->owner->idle_closed.add();
+          boost::system::error_code ignored;
+          self->socket.close(ignored);  // the pending read ends and delivers what it holds
+          return;
+        }
+        self->watch_idle();
+      });
+    }
+
+    void read() {
+      auto on_read = [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
+        self->last_read = std::chrono::steady_clock::now();
+        auto on_frame = [&](std::string_view f, bool cut) { self->deliver(f, cut); };
+        if (n > 0) self->framer.feed(std::string_view(self->buffer.data(), n), on_frame);
+        if (ec) {
+          // EOF, a TLS peer gone without close_notify (stream_truncated), a reset: what arrived
+          // is delivered, the partial frame too.
+          self->framer.finish(on_frame);
+          self->idle_timer.cancel();
+          self->pace_timer.cancel();
+          return;
+        }
+        if (self->owner->stopped) return;
+        // Over its rate: read again only when its debt is paid.
+        const std::int64_t wait = self->owner->limiter.wait_micros(self->peer, core::now_micros());
+        if (wait > 0) {
+          self->pace_timer.expires_after(std::chrono::microseconds(wait));
+          self->pace_timer.async_wait([self](boost::system::error_code) { self->read(); });
+          return;
+        }
+        self->read();
+      };
+      if (tls)
+        tls->async_read_some(asio::buffer(buffer), std::move(on_read));
+      else
+        socket.async_read_some(asio::buffer(buffer), std::move(on_read));
     }
   };
 
@@ -115,15 +381,38 @@ struct listener::impl : std::enable_shared_from_this<listener::impl> {
         if (ec != asio::error::operation_aborted && !self->stopped) self->accept();
         return;
       }
-      std::make_shared<tcp_session>(self, std::move(socket))->read();
+      self->on_connection(std::move(socket));
       self->accept();
     });
+  }
+
+  void on_connection(tcp::socket socket) {
+    boost::system::error_code ec;
+    const auto remote = socket.remote_endpoint(ec);
+    if (ec) return;
+    if (!is_allowed(remote.address())) {
+      refused_network.add();
+      core::log(core::log_level::debug, "syslog", "peer=" + remote.address().to_string() + " connection refused: not in allowed_networks");
+      return;
+    }
+    if (connections >= settings.options.max_connections) {
+      refused_connections.add();
+      core::log(core::log_level::debug, "syslog", "peer=" + remote.address().to_string() + " connection refused: max_connections reached");
+      return;
+    }
+    std::make_shared<tcp_session>(shared_from_this(), std::move(socket), remote.address())->start();
   }
 };
 
 core::result<std::unique_ptr<listener>> listener::bind(asio::io_context& io, listener_settings s, core::producer& out,
                                                        event_ids& ids, core::metrics_registry& metrics) {
   auto i = std::make_shared<impl>(io, std::move(s), out, ids, metrics);
+  if (auto r = i->prepare(); !r) return r.err();
+  metrics.make_gauge("talaia_syslog_connections", "listen=\"" + i->settings.at.text() + "\"", "Open syslog TCP connections",
+                     [w = std::weak_ptr<impl>(i)] {
+                       auto p = w.lock();
+                       return p ? static_cast<double>(p->connections.load()) : 0.0;
+                     });
   boost::system::error_code ec;
   auto address = asio::ip::make_address(i->settings.at.host, ec);
   if (ec) return core::make_error("syslog listen address " + i->settings.at.text() + ": " + ec.message());
@@ -134,12 +423,16 @@ core::result<std::unique_ptr<listener>> listener::bind(asio::io_context& io, lis
   if (!ec) i->acceptor.listen(asio::socket_base::max_listen_connections, ec);
   if (ec) return core::make_error("cannot listen for syslog on tcp " + i->settings.at.text() + ": " + ec.message());
   const auto port = i->acceptor.local_endpoint().port();
+  if (i->settings.tls) return std::unique_ptr<listener>(new listener(std::move(i)));
   udp::endpoint uep(address, port);
   i->udp_socket.open(uep.protocol(), ec);
-  if (!ec) i->udp_socket.set_option(asio::socket_base::receive_buffer_size(8 << 20), ec);
-  ec.clear();  // a smaller buffer than asked for is not fatal
+  if (!ec) {
+    i->udp_socket.set_option(asio::socket_base::receive_buffer_size(static_cast<int>(i->settings.options.udp_receive_buffer)), ec);
+    ec.clear();  // a smaller buffer than asked for is not fatal (the kernel caps it at rmem_max)
+  }
   i->udp_socket.bind(uep, ec);
   if (ec) return core::make_error("cannot listen for syslog on udp " + i->settings.at.host + ":" + std::to_string(port) + ": " + ec.message());
+  i->udp_inode = socket_inode(i->udp_socket.native_handle());
   return std::unique_ptr<listener>(new listener(std::move(i)));
 }
 
@@ -147,8 +440,19 @@ listener::~listener() { stop(); }
 
 void listener::start() {
   impl_->accept();
+  if (impl_->settings.tls) {
+    core::log_info("syslog", "address=" + impl_->settings.at.host + ":" + std::to_string(port()) +
+                                 (impl_->settings.options.tls_client_ca.empty() ? "" : " client_ca=" + impl_->settings.options.tls_client_ca) +
+                                 " listening on tls");
+    return;
+  }
   impl_->receive_udp();
-  core::log_info("syslog", "address=" + impl_->settings.at.host + ":" + std::to_string(port()) + " listening on udp and tcp");
+  impl_->watch_kernel_drops();
+  asio::socket_base::receive_buffer_size granted;
+  boost::system::error_code ec;
+  impl_->udp_socket.get_option(granted, ec);
+  core::log_info("syslog", "address=" + impl_->settings.at.host + ":" + std::to_string(port()) +
+                               " udp_receive_buffer=" + std::to_string(ec ? 0 : granted.value()) + " listening on udp and tcp");
 }
 
 void listener::stop() {
@@ -157,6 +461,7 @@ void listener::stop() {
     boost::system::error_code ec;
     i->acceptor.close(ec);
     i->udp_socket.close(ec);
+    i->drops_timer.cancel();
   });
 }
 

@@ -2,6 +2,7 @@
 
 #include <cstddef>
 
+#include "collectors/syslog/body.hpp"
 #include "collectors/syslog/rfc3164.hpp"
 #include "collectors/syslog/rfc5424.hpp"
 
@@ -44,6 +45,9 @@ void parse(std::string_view line, const parse_context& ctx, core::event& out) {
 
   if (!outcome.message.empty()) out.set_string("message", outcome.message);
   out.set_string("raw", line);
+  const std::string_view body_error =
+      parse_body({outcome.message, outcome.app_name, outcome.has_time, &outcome}, ctx, out);
+  if (outcome.error.empty()) outcome.error = body_error;
   if (!outcome.error.empty()) out.set_string("parse_error", outcome.error);
 }
 

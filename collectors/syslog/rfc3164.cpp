@@ -3,6 +3,8 @@
 #include <cstddef>
 #include <optional>
 
+#include "collectors/syslog/cisco.hpp"
+#include "collectors/syslog/time_zone.hpp"
 #include "collectors/syslog/timestamp.hpp"
 
 namespace talaia::collectors::syslog {
@@ -53,6 +55,20 @@ std::optional<tag> read_tag(std::string_view s, std::size_t pos) {
   return t;
 }
 
+// A Junos event tag at the start of a message: `RT_FLOW_SESSION_CLOSE: `, capitals, digits and
+// at least one underscore, then `: `.
+std::string_view junos_event_tag(std::string_view m) {
+  std::size_t i = 0;
+  bool underscore = false;
+  while (i < m.size() && ((m[i] >= 'A' && m[i] <= 'Z') || (m[i] >= '0' && m[i] <= '9') || m[i] == '_')) {
+    underscore |= m[i] == '_';
+    ++i;
+  }
+  if (i < 3 || !underscore || m[0] < 'A' || m[0] > 'Z' || i + 1 >= m.size() || m[i] != ':' || m[i + 1] != ' ')
+    return {};
+  return m.substr(0, i);
+}
+
 }  // namespace
 
 parse_outcome parse_rfc3164(std::string_view s, const parse_context& ctx, core::event& out) {
@@ -61,34 +77,52 @@ parse_outcome parse_rfc3164(std::string_view s, const parse_context& ctx, core::
 
   // TIMESTAMP
   bool has_timestamp = false;
+  bool has_hostname = false;
   std::optional<std::int64_t> micros;
   if (starts_like_iso_date(s.substr(pos))) {
     const std::size_t end = word_end(s, pos);
-    micros = parse_iso_timestamp(s.substr(pos, end - pos));
+    const std::string_view text = s.substr(pos, end - pos);
+    micros = parse_iso_timestamp(text);
+    if (micros && ctx.zone != nullptr && !iso_has_offset(text)) micros = ctx.zone->to_utc(*micros);
     has_timestamp = true;
     pos = end;
   } else {
     const bsd_timestamp ts = parse_bsd_timestamp(s.substr(pos), ctx.received_micros,
                                                  ctx.default_year);
-    if (ts.state == bsd_timestamp::status::invalid && ts.length == 0) {
+    if (ts.state == bsd_timestamp::status::absent) {
+      if (auto cisco = read_cisco_header(s, pos, ctx)) {
+        result.cisco_sequence = cisco->sequence;
+        result.cisco_node = cisco->node;
+        result.clock_marker = cisco->clock_marker;
+        has_timestamp = cisco->has_timestamp;
+        micros = cisco->micros;
+        if (!cisco->host.empty()) {
+          out.set_time("timestamp", micros.value_or(ctx.received_micros));
+          out.set_string("hostname", cisco->host);
+          has_hostname = true;
+        }
+        pos = cisco->end;
+      }
+    } else if (ts.state == bsd_timestamp::status::invalid && ts.length == 0) {
       // Not even its shape: the rest cannot be placed, keep it all as the message.
       out.set_time("timestamp", ctx.received_micros);
       result.error = errors::bad_timestamp;
       result.message = s.substr(pos);
       return result;
-    }
-    if (ts.state != bsd_timestamp::status::absent) {
+    } else {
       has_timestamp = true;
       pos += ts.length;
-      if (ts.state == bsd_timestamp::status::valid) micros = ts.micros;
+      if (ts.state == bsd_timestamp::status::valid)
+        micros = ctx.zone != nullptr ? ctx.zone->to_utc(ts.micros) : ts.micros;
     }
   }
   if (has_timestamp && !micros) result.error = errors::bad_timestamp;
+  result.has_time = micros.has_value();
   out.set_time("timestamp", micros.value_or(ctx.received_micros));
 
   // HOSTNAME, only after a timestamp, and only when the word is not already the tag.
   std::optional<tag> t;
-  if (has_timestamp) {
+  if (has_timestamp && !has_hostname) {
     pos = skip_spaces(s, pos);
     if (pos < s.size()) {
       t = read_tag(s, pos);
@@ -96,6 +130,8 @@ parse_outcome parse_rfc3164(std::string_view s, const parse_context& ctx, core::
         const std::size_t end = word_end(s, pos);
         out.set_string("hostname", s.substr(pos, end - pos));
         pos = end < s.size() ? end + 1 : end;
+        // `host : %FTD-6-305012: ...` (Cisco FTD)
+        if (pos + 1 < s.size() && s[pos] == ':' && s[pos + 1] == ' ') pos += 2;
       }
     }
   }
@@ -105,9 +141,12 @@ parse_outcome parse_rfc3164(std::string_view s, const parse_context& ctx, core::
   if (t) {
     out.set_string("app_name", t->app_name);
     if (!t->procid.empty()) out.set_string("procid", t->procid);
+    result.app_name = t->app_name;
     pos = t->message_start;
   }
   result.message = s.substr(pos);
+  if (const std::string_view event_tag = junos_event_tag(result.message); !event_tag.empty())
+    out.set_string("msgid", event_tag);
   return result;
 }
 

@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 
+#include "collectors/syslog/time_zone.hpp"
 #include "collectors/syslog/timestamp.hpp"
 
 namespace talaia::collectors::syslog {
@@ -122,10 +123,13 @@ parse_outcome parse_rfc5424(std::string_view s, const parse_context& ctx, core::
       if (token != nil) {
         micros = parse_iso_timestamp(token);
         if (!micros) result.error = errors::bad_timestamp;
+        else if (ctx.zone != nullptr && !iso_has_offset(token)) micros = ctx.zone->to_utc(*micros);
+        result.has_time = micros.has_value();
       }
       out.set_time(names[field], micros.value_or(ctx.received_micros));
     } else if (token != nil) {
       out.set_string(names[field], token);
+      if (field == 2) result.app_name = token;
     }
   }
   if (pos >= s.size()) {  // no STRUCTURED-DATA

@@ -61,6 +61,11 @@ int year_of(std::int64_t micros) {
 
 }  // namespace
 
+bool iso_has_offset(std::string_view text) {
+  return text.size() > 19 && (text.back() == 'Z' || text.back() == 'z' ||
+                              text.find_first_of("+-", 19) != std::string_view::npos);
+}
+
 bool starts_like_iso_date(std::string_view text) {
   return text.size() >= 5 && is_digit(text[0]) && is_digit(text[1]) && is_digit(text[2]) &&
          is_digit(text[3]) && text[4] == '-';

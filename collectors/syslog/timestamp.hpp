@@ -13,6 +13,9 @@ namespace talaia::collectors::syslog {
 // UTC. The day must exist in its month (no 2023-02-30).
 std::optional<std::int64_t> parse_iso_timestamp(std::string_view text);
 
+// True when an RFC 3339 timestamp carries `Z` or an offset after its time.
+bool iso_has_offset(std::string_view text);
+
 // True when `text` starts like an RFC 3339 date: four digits and a dash.
 bool starts_like_iso_date(std::string_view text);
 

@@ -32,9 +32,20 @@ free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
 
-java_run() { # java_run MAINCLASS ARGS...
-  java -Xmx512m -Xms128m -Dlog4j2.configurationFile="$here/log4j2.properties" \
+java_run() { # java_run MAINCLASS ARGS... — replaces the calling (sub)shell
+  exec java -Xmx512m -Xms128m -Dlog4j2.configurationFile="$here/log4j2.properties" \
        -cp "$jars/*" "$@"
+}
+
+# Closes every descriptor above stderr, so the broker holds no lock or pipe of whoever started
+# it (a test runner waiting for EOF, a build lock).
+close_inherited_fds() {
+  local fd
+  for fd in /proc/$BASHPID/fd/*; do
+    fd=${fd##*/}
+    (( fd > 2 )) && eval "exec $fd>&-" 2>/dev/null
+  done
+  return 0
 }
 
 start() {
@@ -65,9 +76,10 @@ transaction.state.log.min.isr=1
 group.initial.rebalance.delay.ms=0
 auto.create.topics.enable=false
 PROPS
-  java_run kafka.tools.StorageTool format -t "$cluster" -c "$dir/server.properties" \
+  (java_run kafka.tools.StorageTool format -t "$cluster" -c "$dir/server.properties") \
       > "$dir/format.log" 2>&1 || { cat "$dir/format.log" >&2; die "formatting $dir failed"; }
-  java_run kafka.Kafka "$dir/server.properties" > "$dir/broker.log" 2>&1 &
+  # The broker's own pid (the subshell execs java), so that stop can signal it.
+  (close_inherited_fds; java_run kafka.Kafka "$dir/server.properties") > "$dir/broker.log" 2>&1 < /dev/null &
   echo $! > "$dir/pid"
   local deadline=$((SECONDS + 90))
   until grep -q "Kafka Server started" "$dir/broker.log" 2>/dev/null \

@@ -7,7 +7,7 @@ namespace {
 
 incident sample() {
   incident inc;
-  inc.rule = {"r-1", "Brute \"force\"", "high", "A. Author", {"attack.t1110"}};
+  inc.rule = {"r-1", "Brute \"force\"", "high", "A. Author", {"attack.t1110"}, {"https://attack.mitre.org/techniques/T1110/"}};
   inc.group = {{"src_ip", "203.0.113.5"}};
   inc.first_seen = 1'772'445'601'000'000;
   inc.last_seen = 1'772'445'661'000'000;
@@ -25,6 +25,8 @@ TEST(incident, round_trips_as_json) {
   EXPECT_EQ(back->id, inc.id);
   EXPECT_EQ(back->rule.title, "Brute \"force\"");
   EXPECT_EQ(back->rule.tags, inc.rule.tags);
+  EXPECT_EQ(back->rule.references, (std::vector<std::string>{"https://attack.mitre.org/techniques/T1110/"}));
+  EXPECT_NE(text.find(R"("references":["https://attack.mitre.org/techniques/T1110/"])"), std::string::npos) << text;
   EXPECT_EQ(back->group, inc.group);
   EXPECT_EQ(back->first_seen, inc.first_seen);
   EXPECT_EQ(back->last_seen, inc.last_seen);

@@ -44,6 +44,22 @@ TEST(detect, event_time_prefers_the_event_over_the_receive_time) {
   EXPECT_EQ(event_time(ev), 7);
 }
 
+TEST(detect, event_time_is_clamped_to_the_receive_time_within_the_allowed_skew) {
+  constexpr std::int64_t hour = 3'600'000'000;
+  core::event ev;
+  ev.set_time("received", 100 * hour);
+  ev.set_time("timestamp", 90 * hour);  // a device ten hours behind
+  bool clamped = false;
+  EXPECT_EQ(clamped_event_time(ev, 2 * hour, clamped), 98 * hour);
+  EXPECT_TRUE(clamped);
+  ev.set_time("timestamp", 99 * hour);
+  EXPECT_EQ(clamped_event_time(ev, 2 * hour, clamped), 99 * hour);
+  EXPECT_FALSE(clamped);
+  ev.set_time("timestamp", 200 * hour);
+  EXPECT_EQ(clamped_event_time(ev, 0, clamped), 200 * hour);  // 0: no clamping
+  EXPECT_FALSE(clamped);
+}
+
 TEST(detect, match_becomes_a_detection_with_its_group_and_event) {
   detect_settings s;
   s.group_by["r-ssh"] = {"hostname", "src_ip"};
@@ -71,7 +87,10 @@ TEST(detect, match_becomes_a_detection_with_its_group_and_event) {
 TEST(detect, stage_sends_detections_keyed_by_group_and_bad_input_to_the_dead_letter_topic) {
   core::memory_bus bus(100);
   auto p = bus.make_producer();
-  detect_settings s{{{"r-ssh", {"hostname"}}}, "det", "dead"};
+  detect_settings s;
+  s.group_by = {{"r-ssh", {"hostname"}}};
+  s.detections_topic = "det";
+  s.dead_letter_topic = "dead";
   auto d = detector::make(rule_set_of(ssh_rule), s);
   ASSERT_TRUE(d.ok());
   core::metrics_registry m;

@@ -55,6 +55,60 @@ TEST(rules_check, every_bad_file_is_reported_with_path_line_and_reason) {
   EXPECT_GE(files, 4u);
 }
 
+TEST(rules_check, warnings_are_printed_but_exit_0) {
+  const std::string file = source_dir() + "/tests/data/rules/warn/fallback_and_placeholder.yml";
+  auto r = run_command({talaia_binary(), "rules", "check", file});
+  EXPECT_EQ(r.code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find(file + ":7: warning: field 'message' value '(\\w+) \\1': Hyperscan cannot compile"),
+            std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("PCRE2 fallback"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(file + ":9: warning: field 'user': placeholder %admins% has no value"), std::string::npos)
+      << r.out;
+  EXPECT_EQ(lines_of(r.out).size(), 2u) << r.out;
+}
+
+TEST(rules_test, passing_cases_exit_0_and_each_failure_is_reported_at_its_line) {
+  const std::string cases = source_dir() + "/tests/data/rules/cases";
+  auto pass = run_command({talaia_binary(), "rules", "test", cases + "/pass"});
+  EXPECT_EQ(pass.code, 0) << pass.out << pass.err;
+  EXPECT_EQ(pass.out, "");
+  EXPECT_NE(pass.err.find("5 cases, 5 passed, 0 failed; 1 of 1 rules have tests"), std::string::npos) << pass.err;
+  auto fail = run_command({talaia_binary(), "rules", "test", cases + "/fail"});
+  EXPECT_EQ(fail.code, 1) << fail.out << fail.err;
+  ASSERT_EQ(lines_of(fail.out).size(), 1u) << fail.out;
+  EXPECT_EQ(fail.out.rfind(cases + "/fail/ssh_root_login.tests.yml:3: rule 'SSH login as root' did not match", 0), 0u)
+      << fail.out;
+}
+
+TEST(rules_test, the_shipped_pack_passes_its_test_cases) {
+  auto r = run_command({talaia_binary(), "rules", "test", source_dir() + "/deploy/rules"});
+  EXPECT_EQ(r.code, 0) << r.out << r.err;
+  EXPECT_EQ(r.out, "");
+}
+
+TEST(rules_match, prints_line_and_rule_id_per_match_of_json_events) {
+  const fs::path dir = fs::temp_directory_path() / ("talaia-rules-match-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  write_file(dir / "events.ndjson",
+             R"({"id":"a","app_name":"sshd","message":"Accepted publickey for root from 203.0.113.5 port 1 ssh2"})"
+             "\n"
+             R"({"id":"b","app_name":"sshd","message":"Accepted publickey for alice from 203.0.113.5 port 1 ssh2"})"
+             "\n");
+  auto r = run_command({talaia_binary(), "rules", "match", "--events", (dir / "events.ndjson").string(),
+                        source_dir() + "/tests/data/rules/cases/pass"});
+  fs::remove_all(dir);
+  EXPECT_EQ(r.code, 0) << r.out << r.err;
+  EXPECT_EQ(r.out, "1\t4a1f0c7e-51d2-4c36-9d0e-3d7c2f6b9a01\n");
+}
+
+TEST(rules_list, one_line_per_rule_with_its_fields) {
+  auto r = run_command({talaia_binary(), "rules", "list", source_dir() + "/tests/data/rules/cases/pass"});
+  EXPECT_EQ(r.code, 0) << r.out << r.err;
+  EXPECT_EQ(r.out,
+            "id\ttitle\tlevel\tlogsource\tfields\n"
+            "4a1f0c7e-51d2-4c36-9d0e-3d7c2f6b9a01\tSSH login as root\thigh\tlinux/*/sshd\tapp_name,message\n");
+}
+
 TEST(rules_check, missing_path_is_an_error) {
   auto r = run_command({talaia_binary(), "rules", "check", "/nonexistent/rules.yml"});
   EXPECT_EQ(r.code, 1);
@@ -136,6 +190,76 @@ TEST(decode, one_json_line_per_input_line) {
   EXPECT_EQ(first.at("severity").as_int64(), 6);
   EXPECT_EQ(first.at("timestamp"), "2026-03-02T10:00:01Z");
   EXPECT_FALSE(first.contains("msgid"));  // `-` is absent, not empty
+}
+
+}  // namespace
+}  // namespace talaia::testing
+
+namespace talaia::testing {
+namespace {
+
+namespace json = boost::json;
+
+std::vector<json::object> replay_with_shipped_rules(const std::string& file) {
+  auto r = run_command({talaia_binary(), "replay", "--rules", source_dir() + "/deploy/rules", file});
+  EXPECT_EQ(r.code, 0) << r.err;
+  std::vector<json::object> out;
+  std::istringstream in(r.out);
+  for (std::string line; std::getline(in, line);) out.push_back(json::parse(line).as_object());
+  return out;
+}
+
+std::vector<const json::object*> of_rule(const std::vector<json::object>& incidents, std::string_view title) {
+  std::vector<const json::object*> out;
+  for (const auto& i : incidents)
+    if (i.at("rule_title").as_string() == title) out.push_back(&i);
+  return out;
+}
+
+TEST(replay_correlation, brute_force_then_success_gives_one_incident_for_the_attacked_host) {
+  auto incidents = replay_with_shipped_rules(source_dir() + "/tests/data/replay/bruteforce.log");
+  auto outer = of_rule(incidents, "SSH Brute Force Followed by a Successful Login");
+  ASSERT_EQ(outer.size(), 1u) << incidents.size();
+  EXPECT_EQ(json::serialize(outer[0]->at("group")), R"({"hostname":"bastion"})");
+  EXPECT_EQ(outer[0]->at("level"), "high");
+  EXPECT_EQ(outer[0]->at("first_seen"), "2026-05-04T03:02:30Z");
+  EXPECT_EQ(outer[0]->at("event_count").as_int64(), 2);  // the attempts' firing and the login
+  // The attempts correlation keeps its own incident (generate: true): all 12 failures counted.
+  auto attempts = of_rule(incidents, "SSH Brute Force Attempts");
+  ASSERT_EQ(attempts.size(), 1u);
+  EXPECT_EQ(json::serialize(attempts[0]->at("group")), R"({"hostname":"bastion"})");
+  EXPECT_EQ(attempts[0]->at("event_count").as_int64(), 12);
+  EXPECT_EQ(attempts[0]->at("events").as_array().size(), 10u);  // evidence capped
+  // Three failures on web9 are no brute force; single failures and logins open nothing alone.
+  EXPECT_EQ(incidents.size(), 2u);
+}
+
+TEST(replay_correlation, port_scans_in_flow_events_give_one_incident_per_scanning_source) {
+  auto dir = make_temp_dir("scan");
+  std::string flows;
+  auto flow = [&](const std::string& src, const std::string& dst, int port, int second) {
+    char end[32];
+    std::snprintf(end, sizeof end, "2026-05-04T04:%02d:%02dZ", second / 60, second % 60);
+    flows += R"({"kind":"flow","src_ip":")" + src + R"(","dst_ip":")" + dst + R"(","src_port":50000,"dst_port":)" +
+             std::to_string(port) + R"(,"proto":6,"bytes":60,"packets":1,"end":")" + end + "\"}\n";
+  };
+  for (int p = 1; p <= 150; ++p) flow("10.0.0.66", "10.0.0.5", p, p / 3);         // vertical scan
+  for (int p = 1; p <= 20; ++p) flow("10.0.0.77", "10.0.0.5", 8000 + p, p);        // a busy client
+  for (int h = 1; h <= 60; ++h) flow("10.0.0.88", "10.0.1." + std::to_string(h), 445, h);  // horizontal
+  for (int h = 1; h <= 60; ++h) flow("10.0.0.66", "10.0.2." + std::to_string(h), 22, 100 + h);  // and the first scans sideways
+  write_file(dir / "flows.jsonl", flows);
+  auto incidents = replay_with_shipped_rules((dir / "flows.jsonl").string());
+  auto vertical = of_rule(incidents, "Vertical Port Scan");
+  ASSERT_EQ(vertical.size(), 1u);
+  EXPECT_EQ(json::serialize(vertical[0]->at("group")), R"({"src_ip":"10.0.0.66","dst_ip":"10.0.0.5"})");
+  auto horizontal = of_rule(incidents, "Horizontal Port Scan");
+  ASSERT_EQ(horizontal.size(), 2u);
+  std::set<std::string> sources;
+  for (const auto* i : horizontal) sources.insert(std::string(i->at("group").at("src_ip").as_string()));
+  EXPECT_EQ(sources, (std::set<std::string>{"10.0.0.66", "10.0.0.88"}));
+  EXPECT_TRUE(of_rule(incidents, "Network Flow").empty());  // the base rule opens nothing alone
+  EXPECT_EQ(incidents.size(), 3u);
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

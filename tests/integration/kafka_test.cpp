@@ -57,7 +57,7 @@ TEST_F(kafka_pipeline, logger_messages_through_four_processes_become_incidents_i
   const auto syslog_port = free_port();
   const auto api_port = free_port();
   auto detect = stage("detect", {"--rules", test_rules_dir()});
-  auto correlate = stage("correlate", {"--data-dir", (dir / "correlate").string()});
+  auto correlate = stage("correlate", {"--rules", test_rules_dir(), "--data-dir", (dir / "correlate").string()});
   auto serve = stage("serve", {"--data-dir", (dir / "serve").string(), "--api", "127.0.0.1:" + std::to_string(api_port),
                                "--webhook", hooks.url()});
   auto collect = stage("collect", {"--syslog", "127.0.0.1:" + std::to_string(syslog_port)});
@@ -94,7 +94,7 @@ TEST_F(kafka_pipeline, detect_sends_what_is_not_a_json_object_to_the_dead_letter
   // A foreign producer (kcat here, Vector or Logstash in the field) writes to the events topic.
   const auto api_port = free_port();
   auto detect = stage("detect", {"--rules", test_rules_dir()});
-  auto correlate = stage("correlate", {"--data-dir", (dir / "correlate").string()});
+  auto correlate = stage("correlate", {"--rules", test_rules_dir(), "--data-dir", (dir / "correlate").string()});
   auto serve = stage("serve", {"--data-dir", (dir / "serve").string(), "--api", "127.0.0.1:" + std::to_string(api_port)});
   ASSERT_TRUE(eventually([&] { return detect->err().find("stage is running") != std::string::npos; }, std::chrono::seconds(30)))
       << detect->err();

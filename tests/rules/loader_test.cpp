@@ -201,9 +201,21 @@ detection:
 }
 
 TEST(loader, errors_carry_the_offending_line) {
-  diagnostic d = only_error("title: t\ndetection:\n    sel:\n        a|base64: x\n    condition: sel\n");
+  diagnostic d = only_error("title: t\ndetection:\n    sel:\n        a|base65: x\n    condition: sel\n");
   EXPECT_EQ(d.line, 4);
-  EXPECT_EQ(d.message, "unknown modifier 'base64' in 'a|base64'");
+  EXPECT_EQ(d.message, "unknown modifier 'base65' in 'a|base65'");
+
+  d = only_error("title: t\nreferences: https://example.org\ndetection:\n    sel:\n        a: x\n    condition: sel\n");
+  EXPECT_EQ(d.line, 2);
+  EXPECT_EQ(d.message, "'references' must be a list");
+
+  d = only_error("title: t\ncorrelation:\n    type: event_count\n    rules: [nowhere]\n");
+  EXPECT_EQ(d.line, 1);
+  EXPECT_EQ(d.message, "correlation refers to rule 'nowhere', which no loaded rule has as id or name");
+
+  d = only_error("title: t\ncorrelation:\n    type: event_count\n    rules:\n        a: b\n");
+  EXPECT_EQ(d.line, 4);
+  EXPECT_EQ(d.message.rfind("correlation 'rules' must be a list", 0), 0u) << d.message;
 
   d = only_error("title: t\ndetection:\n    sel:\n        a: x\n    condition: sel OR sel\n");
   EXPECT_EQ(d.line, 5);

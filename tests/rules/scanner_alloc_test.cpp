@@ -85,5 +85,67 @@ detection:
   EXPECT_EQ(matched, 500u * 2 + 500u * 1);
 }
 
+// The same with every kind of atom the modifiers add: Hyperscan regexes with other flags, the
+// PCRE2 fallback, cidr, numeric comparisons, fieldref, neq and exists. (PCRE2 allocates with
+// malloc, not operator new; its match data is made once per scanner and reused.)
+TEST(scanner_allocations, modifiers_do_not_allocate_per_event) {
+  if (!TALAIA_COUNT_ALLOCATIONS) GTEST_SKIP() << "operator new belongs to the sanitizer";
+  load_result r = load_text(R"(title: modifiers
+detection:
+    sel:
+        src_ip|cidr: [10.0.0.0/8, '2001:db8::/32']
+        bytes|gt: 1000
+        msg|re: 'user (\w+) \1'
+        cmd|windash|contains: ' -enc '
+        blob|base64offset|contains: whoami
+        dst_ip|fieldref: src_ip
+        user|neq: root
+        host|exists: true
+    condition: sel
+---
+title: regex flags
+detection:
+    sel:
+        msg|re|i|m: '^USER [a-z]+$'
+    condition: sel
+)",
+                            "alloc.yml");
+  for (const diagnostic& d : r.errors) ADD_FAILURE() << to_string(d);
+  std::vector<diagnostic> errors;
+  auto set = rule_set::build(std::move(r.rules), errors);
+  ASSERT_TRUE(set.ok());
+  ASSERT_EQ((*set)->warnings().size(), 1u);  // the backreference runs on PCRE2
+  auto sc = scanner::make(set.value());
+  ASSERT_TRUE(sc.ok());
+
+  auto make_event = [](bool modifiers_hit) {
+    core::event ev;
+    ev.set_string("src_ip", modifiers_hit ? "10.1.2.3" : "192.0.2.1");
+    ev.set_string("dst_ip", "10.1.2.3");
+    ev.set_integer("bytes", 5000);
+    ev.set_string("msg", modifiers_hit ? "user bob bob" : "x\nuser alice");
+    ev.set_string("cmd", "powershell /enc ZQBj");
+    ev.set_string("blob", "d2hvYW1p");
+    ev.set_string("user", "bob");
+    ev.set_string("host", "h1");
+    return ev;
+  };
+  const core::event hit = make_event(true), miss = make_event(false);
+  std::vector<std::size_t> out;
+  out.reserve(16);
+  sc->match(hit, out);  // warm-up
+  sc->match(miss, out);
+
+  std::size_t before = allocations.load();
+  std::size_t matched = 0;
+  for (int i = 0; i < 1000; ++i) {
+    out.clear();
+    sc->match(i % 2 ? hit : miss, out);
+    matched += out.size();
+  }
+  EXPECT_EQ(allocations.load() - before, 0u);
+  EXPECT_EQ(matched, 500u * 1 + 500u * 1);  // `hit`: modifiers; `miss`: regex flags
+}
+
 }  // namespace
 }  // namespace talaia::rules

@@ -40,12 +40,16 @@ TEST(netflow_v5, decodes_every_field_of_a_record) {
   EXPECT_EQ(ev.find("dst_port")->number, 22);
   EXPECT_EQ(ev.find("proto")->number, 6);
   EXPECT_EQ(ev.find("tcp_flags")->number, 0x12);
-  EXPECT_EQ(ev.find("packets")->number, 5);
-  EXPECT_EQ(ev.find("bytes")->number, 600);
+  // Sampled 1 in 100: counters scaled, raw ones kept.
+  EXPECT_EQ(ev.find("packets")->number, 500);
+  EXPECT_EQ(ev.find("bytes")->number, 60000);
+  EXPECT_EQ(ev.find("packets_raw")->number, 5);
+  EXPECT_EQ(ev.find("bytes_raw")->number, 600);
   EXPECT_EQ(ev.find("in_if")->number, 3);
   EXPECT_EQ(ev.find("src_as")->number, 64500);
   EXPECT_EQ(ev.find("sampling_rate")->number, 100);
   EXPECT_EQ(ev.find("sequence")->number, 77);
+  EXPECT_EQ(ev.find("observation_domain")->number, 3);  // engine type 0, engine id 3
   // Export at 1772445601.5 s with uptime 100 s: first=90 s and last=99 s of uptime.
   EXPECT_EQ(ev.text("start"), "2026-03-02T09:59:51.500000Z");
   EXPECT_EQ(ev.text("end"), "2026-03-02T10:00:00.500000Z");

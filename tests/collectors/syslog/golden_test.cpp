@@ -86,7 +86,9 @@ TEST_P(syslog_golden, matches_expected) {
 }
 
 INSTANTIATE_TEST_SUITE_P(corpus, syslog_golden,
-                         ::testing::Values("rfc5424", "rfc3164", "auth", "syslog_loose"));
+                         ::testing::Values("rfc5424", "rfc3164", "auth", "syslog_loose", "cisco_ios",
+                                           "cisco_asa", "junos", "fortigate", "panos", "filterlog",
+                                           "cef", "leef", "access_log"));
 
 }  // namespace
 }  // namespace talaia::collectors::syslog

@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# NetFlow v9 and IPFIX: records per CPU-second for Talaia, nfcapd (nfdump) and goflow2, fed the
+# same packet stream over UDP on 127.0.0.1 in the same run; prints each figure and the ratios.
+#   bench/netflow/run.sh [BUILD_DIR] [PACKETS] [PACKETS_PER_SECOND]
+# Needs: a built tree (core and collectors libraries), nfdump; goflow2 on PATH or in ~/go/bin
+# (go install github.com/netsampler/goflow2/v2/cmd/goflow2@latest) is optional.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+build=${1:-$root/build}
+packets=${2:-20000}
+pps=${3:-20000}
+work=$(mktemp -d /tmp/talaia-netflow-bench.XXXXXX)
+trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
+bench=$work/netflow_bench
+g++ -std=c++20 -O2 -DNDEBUG -I"$root" "$root/bench/netflow/netflow_bench.cpp" \
+  "$build/collectors/libtalaia_collectors.a" "$build/core/libtalaia_core.a" \
+  -lsimdjson -lboost_json -lrdkafka -lyaml-cpp -pthread -o "$bench"
+records_per_packet=24
+want=$((packets * records_per_packet))
+port() { python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+cpu_of() { awk '{print ($14 + $15) / '"$(getconf CLK_TCK)"'}' /proc/$1/stat; }
+rate() { awk -v r="$1" -v c="$2" 'BEGIN { if (c > 0) printf "%.0f", r / c; else print "n/a" }'; }
+
+for version in 9 10; do
+  stream=$work/v$version.stream
+  "$bench" write "$stream" $version $packets
+  echo "== NetFlow v$version: $packets packets, $want records, sent at $pps packets/s"
+
+  read -r r c _ <<<"$("$bench" decode "$stream" | sed 's/[a-z_]*=//g')"
+  echo "talaia decode+JSON+bus (no network): $r records, $c CPU-s: $(rate "$r" "$c") records/CPU-s"
+
+  p=$(port)
+  "$bench" listen $p $want 60 >"$work/listen.out" &
+  lp=$!
+  sleep 0.5
+  "$bench" send "$stream" $p $pps
+  wait $lp
+  read -r tr tc <<<"$(sed 's/[a-z_]*=//g' "$work/listen.out")"
+  ours=$(rate "$tr" "$tc")
+  echo "talaia listener (UDP, JSON, in-process bus): $tr records, $tc CPU-s: $ours records/CPU-s"
+
+  p=$(port)
+  mkdir -p "$work/nfcapd"
+  nfcapd -b 127.0.0.1 -p $p -w "$work/nfcapd" -t 3600 -B 8388608 >"$work/nfcapd.log" 2>&1 &
+  np=$!
+  sleep 0.5
+  c0=$(cpu_of $np)
+  "$bench" send "$stream" $p $pps
+  sleep 1
+  c1=$(cpu_of $np)
+  kill -TERM $np; wait $np 2>/dev/null || true
+  nr=$(nfdump -R "$work/nfcapd" -q -o 'fmt:%pkt' 2>/dev/null | wc -l)
+  nc=$(awk -v a="$c0" -v b="$c1" 'BEGIN { print b - a }')
+  theirs=$(rate "$nr" "$nc")
+  echo "nfcapd (writes nfcapd files): $nr records, $nc CPU-s: $theirs records/CPU-s; talaia/nfcapd = $(awk -v a="$ours" -v b="$theirs" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }')"
+  rm -rf "$work/nfcapd"
+
+  goflow2=$(command -v goflow2 || echo "$HOME/go/bin/goflow2")
+  if [[ -x $goflow2 ]]; then
+    p=$(port)
+    "$goflow2" -listen "netflow://127.0.0.1:$p" -transport file -transport.file "$work/goflow2.json" -format json >"$work/goflow2.log" 2>&1 &
+    gp=$!
+    sleep 1
+    c0=$(cpu_of $gp)
+    "$bench" send "$stream" $p $pps
+    sleep 1
+    c1=$(cpu_of $gp)
+    kill -TERM $gp; wait $gp 2>/dev/null || true
+    gr=$(wc -l <"$work/goflow2.json")
+    gc=$(awk -v a="$c0" -v b="$c1" 'BEGIN { print b - a }')
+    g=$(rate "$gr" "$gc")
+    echo "goflow2 (JSON to a file): $gr records, $gc CPU-s: $g records/CPU-s; talaia/goflow2 = $(awk -v a="$ours" -v b="$g" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }')"
+    rm -f "$work/goflow2.json"
+  else
+    echo "goflow2: not installed (go install github.com/netsampler/goflow2/v2/cmd/goflow2@latest)"
+  fi
+done

@@ -1,0 +1,93 @@
+// Syslog collector benchmark: Talaia's listener (parse, JSON, in-process bus) in this process.
+//
+//   syslog_bench listen PORT MESSAGES SECONDS [CERT KEY]
+//     TCP+UDP on 127.0.0.1:PORT (TLS only when CERT and KEY are given) into the in-process bus,
+//     drained by a consumer thread; stops after MESSAGES or SECONDS and prints
+//     `messages=N cpu_seconds=S` (this process's CPU from the first message to the last).
+//
+// bench/syslog/run.sh drives it and syslog-ng/rsyslog with the same loggen and prints the ratios.
+#include <sys/resource.h>
+
+#include <boost/asio.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <string>
+#include <thread>
+
+#include "collectors/event_ids.hpp"
+#include "collectors/syslog/listener.hpp"
+#include "core/memory_bus.hpp"
+#include "core/metrics.hpp"
+
+namespace {
+
+using namespace talaia;
+
+double cpu_seconds() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) + (u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+}
+
+int listen(unsigned port, std::size_t want, double seconds, const char* cert, const char* key) {
+  boost::asio::io_context io{1};
+  core::memory_bus bus(1 << 20);
+  auto producer = bus.make_producer();
+  auto consumer = bus.make_consumer("talaia.events");
+  collectors::event_ids ids("bench", 1);
+  core::metrics_registry metrics;
+  collectors::syslog::listener_settings s;
+  s.at = {"127.0.0.1", static_cast<std::uint16_t>(port)};
+  s.options.udp_receive_buffer = 64 << 20;
+  if (cert != nullptr) {
+    s.tls = true;
+    s.options.tls_certificate = cert;
+    s.options.tls_private_key = key;
+  }
+  auto l = collectors::syslog::listener::bind(io, s, *producer, ids, metrics);
+  if (!l) return std::fprintf(stderr, "%s\n", l.err().message.c_str()), 2;
+  (*l)->start();
+  std::atomic<std::size_t> received{0};
+  std::atomic<bool> done{false};
+  std::thread drain([&] {
+    while (!done)
+      if (consumer->poll(std::chrono::milliseconds(10))) ++received;
+  });
+  std::thread net([&] { io.run(); });
+  const auto start = std::chrono::steady_clock::now();
+  const auto limit = std::chrono::duration<double>(seconds);
+  while (received == 0 && std::chrono::steady_clock::now() - start < limit) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  const double t0 = cpu_seconds();
+  std::size_t last = 0;
+  auto last_change = std::chrono::steady_clock::now();
+  // Until all arrived, or nothing arrived for a second (UDP loss), or time is up.
+  while (received < want && std::chrono::steady_clock::now() - start < limit &&
+         std::chrono::steady_clock::now() - last_change < std::chrono::seconds(1)) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    if (received != last) {
+      last = received;
+      last_change = std::chrono::steady_clock::now();
+    }
+  }
+  const double cpu = cpu_seconds() - t0;
+  done = true;
+  (*l)->stop();
+  io.stop();
+  net.join();
+  drain.join();
+  std::printf("messages=%zu cpu_seconds=%.3f\n", received.load(), cpu);
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const std::string cmd = argc > 1 ? argv[1] : "";
+  if (cmd == "listen" && (argc == 5 || argc == 7))
+    return listen(static_cast<unsigned>(std::stoul(argv[2])), std::stoul(argv[3]), std::stod(argv[4]), argc == 7 ? argv[5] : nullptr,
+                  argc == 7 ? argv[6] : nullptr);
+  std::fprintf(stderr, "usage: syslog_bench listen PORT MESSAGES SECONDS [CERT KEY]\n");
+  return 2;
+}

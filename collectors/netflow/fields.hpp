@@ -1,0 +1,49 @@
+#pragma once
+// NetFlow v9 / IPFIX information elements: which event field each one becomes and how its
+// bytes read (pure). Elements without a Talaia name become `ie.<enterprise>.<id>`.
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace talaia::collectors::netflow {
+
+// How an element's value is read and what the decoder does with it.
+enum class value_kind : std::uint8_t {
+  integer,      // unsigned big-endian, 1-8 bytes
+  ipv4,         // 4 bytes
+  ipv6,         // 16 bytes
+  mac,          // 6 bytes
+  text,         // UTF-8 (variable-length strings: interface and sampler names)
+  octets,       // anything else: lowercase hex
+  seconds,      // time, seconds since the epoch
+  millis,       // time, milliseconds since the epoch
+  ntp_micros,   // time, NTP timestamp (RFC 7011 dateTimeMicroseconds)
+  ntp_nanos,    // time, NTP timestamp (dateTimeNanoseconds)
+  uptime_start, // flowStartSysUpTime: exporter uptime in ms
+  uptime_end,   // flowEndSysUpTime
+  skip,         // paddingOctets
+};
+
+struct element_info {
+  std::string_view name;  // event field name; empty: `ie.<enterprise>.<id>`
+  value_kind kind = value_kind::integer;
+};
+
+// What Talaia knows about element `id` of `enterprise` (0: IANA / NetFlow v9).
+element_info element(std::uint32_t enterprise, std::uint16_t id);
+
+// The name of an element without a Talaia name: "ie.<enterprise>.<id>".
+std::string unnamed_element(std::uint32_t enterprise, std::uint16_t id);
+
+// Value readers. None of them reads past `bytes`; callers check lengths.
+std::uint64_t read_unsigned(std::string_view bytes);  // big-endian, up to 8 bytes
+std::string ipv4_text(std::string_view four_bytes);
+std::string ipv6_text(std::string_view sixteen_bytes);
+std::string mac_text(std::string_view bytes);
+std::string hex_text(std::string_view bytes);
+
+// "::ffff:192.0.2.1" -> "192.0.2.1"; anything else unchanged. Template keys and the `exporter`
+// field use the normalised form, so a dual-stack socket and an IPv4 one see the same exporter.
+std::string normalise_address(std::string_view address);
+
+}  // namespace talaia::collectors::netflow

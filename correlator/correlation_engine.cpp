@@ -1,0 +1,210 @@
+#include "correlator/correlation_engine.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <unordered_set>
+
+namespace talaia::correlator {
+
+namespace {
+
+std::int64_t number_of(const std::string& text) {
+  std::int64_t v = 0;
+  std::from_chars(text.data(), text.data() + text.size(), v);
+  return v;
+}
+
+// temporal_ordered: can one detection of each position be picked, in position order, with
+// non-decreasing times, all within the window? Greedy: the earliest possible pick each step.
+bool in_order(const std::deque<std::pair<std::int64_t, std::uint32_t>>& items, std::uint32_t positions) {
+  std::int64_t after = INT64_MIN;
+  for (std::uint32_t p = 0; p < positions; ++p) {
+    bool found = false;
+    for (const auto& [t, pos] : items)
+      if (pos == p && t >= after) {
+        after = t;
+        found = true;
+        break;
+      }
+    if (!found) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+void correlation_engine::touch(const std::string& key, group_state& g, std::int64_t time) {
+  if (lru_.size() < set_->correlations().size()) lru_.resize(set_->correlations().size());
+  auto& lru = lru_[g.correlation];
+  lru.erase({g.last_update, key});
+  g.last_update = std::max(g.last_update, time);
+  lru.insert({g.last_update, key});
+}
+
+void correlation_engine::erase_group(const std::string& key) {
+  auto it = groups_.find(key);
+  if (it == groups_.end()) return;
+  if (it->second.correlation < lru_.size()) lru_[it->second.correlation].erase({it->second.last_update, key});
+  groups_.erase(it);
+}
+
+void correlation_engine::evict_if_full(std::size_t correlation, const std::string& keep) {
+  if (correlation >= lru_.size()) return;
+  auto& lru = lru_[correlation];
+  while (lru.size() > settings_.max_groups_per_rule) {
+    auto victim = lru.begin()->second;
+    if (victim == keep) victim = std::next(lru.begin())->second;
+    erase_group(victim);
+    ++counters_.evicted;
+  }
+}
+
+firing correlation_engine::make_firing(const group_state& g, std::int64_t time, std::uint64_t count) const {
+  firing f;
+  f.rule = &set_->correlations()[g.correlation];
+  f.group = g.group;
+  f.time = time;
+  f.count = count;
+  for (const auto& e : g.window) {
+    if (f.events.size() >= settings_.max_evidence) break;
+    f.events.push_back(e.event_json);
+  }
+  return f;
+}
+
+void correlation_engine::apply(const core::detection& d, std::vector<firing>& out) {
+  const std::size_t ci = set_->index_of(d.correlation);
+  if (ci == SIZE_MAX) return;
+  const correlation_rule& rule = set_->correlations()[ci];
+  for (const auto& [field, value] : d.group)
+    if (value.empty()) {
+      ++counters_.missing_group_field;
+      return;
+    }
+  if (d.time < watermark()) {
+    ++counters_.late;
+    return;
+  }
+  max_time_ = std::max(max_time_, d.time);
+
+  const std::string key = d.correlation + '\x1e' + core::group_key(d.group);
+  auto [it, created] = groups_.try_emplace(key);
+  group_state& g = it->second;
+  if (created) {
+    g.correlation = ci;
+    g.group = d.group;
+  }
+  touch(key, g, d.time);
+  if (created) evict_if_full(ci, key);
+
+  const bool at_close = rule.condition.decided_at_window_close() && rule.type != correlation_type::temporal &&
+                        rule.type != correlation_type::temporal_ordered;
+  if (!at_close && d.time <= g.suppressed_until) {
+    // Fired already within the timespan: this detection only adds to the open incident.
+    firing f;
+    f.rule = &rule;
+    f.group = g.group;
+    f.time = d.time;
+    f.count = 1;
+    f.events.push_back(d.event_json);
+    f.update_only = true;
+    out.push_back(std::move(f));
+  } else {
+    // Insert in time order: late-but-allowed detections land where they belong.
+    auto at = std::upper_bound(g.window.begin(), g.window.end(), d.time,
+                               [](std::int64_t t, const entry& x) { return t < x.time; });
+    g.window.insert(at, entry{d.time, d.position, d.value, d.event_json});
+    if (!at_close) {
+      evaluate(g, d.time, out);
+    } else if (g.window_start == INT64_MIN) {
+      g.window_start = d.time;
+      closing_.emplace(d.time + rule.timespan_micros, key);
+    }
+  }
+  close_windows(watermark(), out);
+}
+
+void correlation_engine::evaluate(group_state& g, std::int64_t now, std::vector<firing>& out) {
+  const correlation_rule& rule = set_->correlations()[g.correlation];
+  const std::int64_t from = now - rule.timespan_micros;
+  while (!g.window.empty() && g.window.front().time < from) g.window.pop_front();
+  bool holds = false;
+  std::uint64_t count = g.window.size();
+  switch (rule.type) {
+    case correlation_type::event_count:
+      holds = rule.condition.holds(static_cast<std::int64_t>(count));
+      break;
+    case correlation_type::value_count: {
+      std::unordered_set<std::string_view> distinct;
+      for (const auto& e : g.window)
+        if (!e.value.empty()) distinct.insert(e.value);
+      holds = rule.condition.holds(static_cast<std::int64_t>(distinct.size()));
+      break;
+    }
+    case correlation_type::value_sum: {
+      std::int64_t sum = 0;
+      for (const auto& e : g.window) sum += number_of(e.value);
+      holds = rule.condition.holds(sum);
+      break;
+    }
+    case correlation_type::temporal: {
+      std::vector<bool> seen(rule.rules.size(), false);
+      for (const auto& e : g.window)
+        if (e.position < seen.size()) seen[e.position] = true;
+      holds = std::all_of(seen.begin(), seen.end(), [](bool b) { return b; });
+      break;
+    }
+    case correlation_type::temporal_ordered: {
+      std::deque<std::pair<std::int64_t, std::uint32_t>> items;
+      for (const auto& e : g.window) items.emplace_back(e.time, e.position);
+      holds = in_order(items, static_cast<std::uint32_t>(rule.rules.size()));
+      break;
+    }
+  }
+  if (!holds) return;
+  out.push_back(make_firing(g, now, count));
+  ++counters_.fired;
+  g.suppressed_until = now + rule.timespan_micros;
+  if (rule.type == correlation_type::temporal || rule.type == correlation_type::temporal_ordered) g.window.clear();
+}
+
+void correlation_engine::close_windows(std::int64_t watermark, std::vector<firing>& out) {
+  while (!closing_.empty() && closing_.begin()->first < watermark) {
+    const std::int64_t end = closing_.begin()->first;
+    const std::string key = closing_.begin()->second;
+    closing_.erase(closing_.begin());
+    auto it = groups_.find(key);
+    if (it == groups_.end()) continue;
+    group_state& g = it->second;
+    const correlation_rule& rule = set_->correlations()[g.correlation];
+    // The window [start, end]: what arrived for the group within it. Later detections open the
+    // group's next window.
+    std::deque<entry> inside, after;
+    for (auto& e : g.window) (e.time <= end ? inside : after).push_back(std::move(e));
+    std::int64_t n = 0;
+    if (rule.type == correlation_type::value_count) {
+      std::unordered_set<std::string> distinct;
+      for (const auto& e : inside)
+        if (!e.value.empty()) distinct.insert(e.value);
+      n = static_cast<std::int64_t>(distinct.size());
+    } else if (rule.type == correlation_type::value_sum) {
+      for (const auto& e : inside) n += number_of(e.value);
+    } else {
+      n = static_cast<std::int64_t>(inside.size());
+    }
+    g.window = std::move(inside);
+    if (rule.condition.holds(n)) {
+      out.push_back(make_firing(g, end, g.window.size()));
+      ++counters_.fired;
+    }
+    if (after.empty()) {
+      erase_group(key);
+      continue;
+    }
+    g.window = std::move(after);
+    g.window_start = g.window.front().time;
+    closing_.emplace(g.window_start + rule.timespan_micros, key);
+  }
+}
+
+}  // namespace talaia::correlator

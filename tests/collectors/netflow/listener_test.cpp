@@ -1,0 +1,245 @@
+// The NetFlow listener on 127.0.0.1 with real exporters: softflowd exports a generated traffic
+// capture with a known number of flows, bytes and packets as v5, v9 and IPFIX; every flow
+// arrives as one event. Templates survive a listener restart.
+#include "collectors/netflow/listener.hpp"
+
+#include <gtest/gtest.h>
+
+#include <boost/asio.hpp>
+#include <boost/json.hpp>
+
+#include <csignal>
+#include <mutex>
+#include <sstream>
+#include <thread>
+
+#include "tests/support/process.hpp"
+
+namespace talaia::collectors::netflow {
+namespace {
+
+namespace asio = boost::asio;
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+// A producer that keeps what it is given.
+class recording_producer : public core::producer {
+ public:
+  core::result<void> send(std::string_view, std::string key, std::string value) override {
+    std::lock_guard lock(mu_);
+    messages_.emplace_back(std::move(key), std::move(value));
+    return {};
+  }
+  bool try_send(std::string_view t, std::string key, std::string value) override {
+    (void)send(t, std::move(key), std::move(value));
+    return true;
+  }
+  core::result<void> flush(std::chrono::milliseconds) override { return {}; }
+  std::vector<std::pair<std::string, std::string>> messages() {
+    std::lock_guard lock(mu_);
+    return messages_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::vector<std::pair<std::string, std::string>> messages_;
+};
+
+// A listener on 127.0.0.1:0 served by its own io_context thread.
+struct running_listener {
+  asio::io_context io{1};
+  recording_producer out;
+  event_ids ids{"test", 1};
+  core::metrics_registry metrics;
+  std::unique_ptr<listener> l;
+  std::thread thread;
+
+  explicit running_listener(const std::string& state_dir = {}) {
+    auto r = listener::bind(io, {{"127.0.0.1", 0}, "talaia.events", state_dir}, out, ids, metrics);
+    EXPECT_TRUE(r.ok()) << r.err().message;
+    if (!r) return;
+    l = std::move(*r);
+    l->start();
+    thread = std::thread([this] { io.run(); });
+  }
+  ~running_listener() { stop(); }
+  void stop() {
+    if (!thread.joinable()) return;
+    l->stop();
+    std::this_thread::sleep_for(100ms);
+    io.stop();
+    thread.join();
+  }
+  std::uint16_t port() const { return l ? l->port() : 0; }
+};
+
+struct totals {
+  std::size_t flows = 0, v6 = 0;
+  std::int64_t bytes = 0, packets = 0;
+};
+
+totals sum_of(const std::vector<std::pair<std::string, std::string>>& messages) {
+  totals t;
+  for (const auto& [key, value] : messages) {
+    const auto ev = boost::json::parse(value).as_object();
+    if (ev.at("kind").as_string() != "flow") continue;
+    ++t.flows;
+    t.bytes += ev.at("bytes").as_int64();
+    t.packets += ev.at("packets").as_int64();
+    if (std::string(ev.at("src_ip").as_string()).find(':') != std::string::npos) ++t.v6;
+  }
+  return t;
+}
+
+// traffic.pcap from shared/tools/gen_traffic.py: 100 TCP flows (3 packets, 220 IP bytes each),
+// 50 UDP flows (2 packets, 136 bytes), 20 IPv6 UDP flows (2 packets, 2 x 248 bytes).
+constexpr std::size_t tcp_flows = 100, udp_flows = 50, v6_flows = 20;
+constexpr std::int64_t v4_bytes = tcp_flows * 220 + udp_flows * 136, v6_bytes = v6_flows * 2 * 248;
+constexpr std::int64_t v4_packets = tcp_flows * 3 + udp_flows * 2, v6_packets = v6_flows * 2;
+
+// (exporter, version): softflowd and pmacctd (its nfprobe plugin) exporting the same capture.
+using export_case = std::pair<std::string, int>;
+
+class netflow_real_exporter : public ::testing::TestWithParam<export_case> {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = testing::make_temp_dir("talaia-netflow-listener");
+    const std::string gen = TALAIA_SOURCE_DIR "/../shared/tools/gen_traffic.py";
+    if (!fs::exists(gen)) return;
+    auto r = testing::run_command({"/usr/bin/python3", gen, std::to_string(tcp_flows), std::to_string(udp_flows),
+                                   std::to_string(v6_flows), (dir_ / "traffic.pcap").string()},
+                                  60s);
+    if (r.code != 0) why_not_ = "gen_traffic.py failed (python3-scapy installed?): " + r.err;
+  }
+  void SetUp() override {
+    if (!fs::exists(TALAIA_SOURCE_DIR "/../shared/tools/gen_traffic.py")) GTEST_SKIP() << "shared/tools not present";
+    if (!why_not_.empty()) GTEST_SKIP() << why_not_;
+  }
+  // Exports the traffic capture to 127.0.0.1:port; false when the exporter is not installed.
+  static bool export_to(const std::string& exporter, int version, std::uint16_t port) {
+    if (exporter == "softflowd") {
+      if (!fs::exists("/usr/sbin/softflowd")) return false;
+      auto r = testing::run_command({"/usr/sbin/softflowd", "-r", (dir_ / "traffic.pcap").string(), "-n",
+                                     "127.0.0.1:" + std::to_string(port), "-v", std::to_string(version), "-d", "-c", "none"},
+                                    60s);
+      EXPECT_EQ(r.code, 0) << r.out << r.err;
+      return true;
+    }
+    if (!fs::exists("/usr/sbin/pmacctd")) return false;
+    const fs::path conf = dir_ / ("nfprobe-" + std::to_string(version) + ".conf");
+    testing::write_file(conf, "daemonize: false\npcap_savefile: " + (dir_ / "traffic.pcap").string() +
+                                  "\nplugins: nfprobe\nnfprobe_receiver: 127.0.0.1:" + std::to_string(port) +
+                                  "\nnfprobe_version: " + std::to_string(version) + "\n");
+    // pmacctd exits (status 1) once the capture file is read and its flows exported.
+    (void)testing::run_command({"/usr/sbin/pmacctd", "-f", conf.string()}, 60s);
+    return true;
+  }
+  static inline fs::path dir_;
+  static inline std::string why_not_;
+};
+
+TEST_P(netflow_real_exporter, every_flow_byte_and_packet_arrives) {
+  const auto& [exporter, version] = GetParam();
+  running_listener l;
+  ASSERT_NE(l.port(), 0);
+  if (!export_to(exporter, version, l.port())) GTEST_SKIP() << exporter << " not installed (Debian package " << exporter << ")";
+  // v5 carries no IPv6 flows.
+  const std::size_t want_flows = tcp_flows + udp_flows + (version == 5 ? 0 : v6_flows);
+  EXPECT_TRUE(testing::eventually([&] { return sum_of(l.out.messages()).flows >= want_flows; }, 20s));
+  l.stop();
+  const totals t = sum_of(l.out.messages());
+  EXPECT_EQ(t.flows, want_flows);
+  EXPECT_EQ(t.v6, version == 5 ? 0u : v6_flows);
+  EXPECT_EQ(t.bytes, v4_bytes + (version == 5 ? 0 : v6_bytes));
+  EXPECT_EQ(t.packets, v4_packets + (version == 5 ? 0 : v6_packets));
+  // Keys are the exporter; metrics count the records and no sequence gap on loopback.
+  for (const auto& [key, value] : l.out.messages()) EXPECT_EQ(key, "127.0.0.1");
+  const std::string metrics = l.metrics.render();
+  EXPECT_NE(metrics.find("talaia_events_received_total{transport=\"udp\",format=\"netflow\"} " + std::to_string(want_flows)),
+            std::string::npos)
+      << metrics;
+  EXPECT_NE(metrics.find("talaia_flow_sequence_gaps_total 0"), std::string::npos) << metrics;
+}
+
+INSTANTIATE_TEST_SUITE_P(netflow_exporters, netflow_real_exporter,
+                         ::testing::Values(export_case{"softflowd", 5}, export_case{"softflowd", 9}, export_case{"softflowd", 10},
+                                           export_case{"pmacctd", 5}, export_case{"pmacctd", 9}, export_case{"pmacctd", 10}),
+                         [](const auto& info) { return info.param.first + "_v" + std::to_string(info.param.second); });
+
+// nfcapd (nfdump), fed the same export, counts the same flows, bytes and packets as Talaia does
+// in the test above.
+TEST_F(netflow_real_exporter, nfcapd_counts_the_same_flows_bytes_and_packets) {
+  if (!fs::exists("/usr/bin/nfcapd")) GTEST_SKIP() << "nfcapd not installed (Debian package nfdump)";
+  for (int version : {9, 10}) {
+    const fs::path store = testing::make_temp_dir("talaia-nfcapd");
+    const std::uint16_t port = testing::free_port();
+    testing::child_process nfcapd({"/usr/bin/nfcapd", "-b", "127.0.0.1", "-p", std::to_string(port), "-w", store.string(), "-t", "3600"},
+                                  store, "nfcapd");
+    std::this_thread::sleep_for(1s);  // nfcapd binds its socket
+    if (!export_to("softflowd", version, port)) GTEST_SKIP() << "softflowd not installed";
+    std::this_thread::sleep_for(2s);  // and reads what was sent before it is stopped
+    nfcapd.signal(SIGTERM);
+    ASSERT_TRUE(nfcapd.wait(10s).has_value());
+    auto r = testing::run_command({"/usr/bin/nfdump", "-R", store.string(), "-q", "-o", "fmt:%pkt %byt %sa"}, 30s);
+    ASSERT_EQ(r.code, 0) << r.err;
+    std::istringstream in(r.out);
+    totals t;
+    for (std::string line; std::getline(in, line);) {
+      std::istringstream l(line);
+      std::int64_t packets = 0, bytes = 0;
+      std::string src;
+      if (!(l >> packets >> bytes >> src)) continue;
+      ++t.flows, t.packets += packets, t.bytes += bytes;
+      if (src.find(':') != std::string::npos) ++t.v6;
+    }
+    EXPECT_EQ(t.flows, tcp_flows + udp_flows + v6_flows) << version;
+    EXPECT_EQ(t.v6, v6_flows) << version;
+    EXPECT_EQ(t.bytes, v4_bytes + v6_bytes) << version;
+    EXPECT_EQ(t.packets, v4_packets + v6_packets) << version;
+  }
+}
+
+std::string u16(unsigned v) { return {static_cast<char>((v >> 8) & 0xFF), static_cast<char>(v & 0xFF)}; }
+std::string u32(unsigned v) { return u16(v >> 16) + u16(v & 0xFFFF); }
+
+TEST(netflow_listener, templates_survive_a_restart) {
+  const fs::path state = testing::make_temp_dir("talaia-netflow-state");
+  // IPFIX template 300 (src ip, bytes) then, after the restart, data only. The exporter keeps its
+  // source port, so both sends go from one socket.
+  asio::io_context io;
+  asio::ip::udp::socket s(io, asio::ip::udp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+  auto ipfix = [](const std::string& set) { return u16(10) + u16(static_cast<unsigned>(16 + set.size())) + u32(1772445600) + u32(0) + u32(1) + set; };
+  const std::string tmpl = u16(2) + u16(16) + u16(300) + u16(2) + u16(8) + u16(4) + u16(1) + u16(4);
+  const std::string data = u16(300) + u16(12) + u32(0x0A000001) + u32(777);
+  std::uint16_t port;
+  {
+    running_listener first(state.string());
+    port = first.port();
+    s.send_to(asio::buffer(ipfix(tmpl)), asio::ip::udp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+    EXPECT_TRUE(testing::eventually([&] { return first.metrics.render().find("talaia_flow_templates_total 1") != std::string::npos; }, 5s));
+    first.stop();  // saves the templates
+  }
+  ASSERT_TRUE(fs::exists(state / ("netflow-templates-" + std::to_string(port) + ".txt")));
+  // The same port again, so the same template file.
+  asio::io_context io2;
+  recording_producer out;
+  event_ids ids{"test", 2};
+  core::metrics_registry metrics;
+  auto second = listener::bind(io2, {{"127.0.0.1", port}, "talaia.events", state.string()}, out, ids, metrics);
+  ASSERT_TRUE(second.ok()) << second.err().message;
+  (*second)->start();
+  std::thread t([&] { io2.run(); });
+  s.send_to(asio::buffer(ipfix(data)), asio::ip::udp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+  const bool arrived = testing::eventually([&] { return !out.messages().empty(); }, 5s);
+  (*second)->stop();
+  std::this_thread::sleep_for(100ms);
+  io2.stop();
+  t.join();
+  ASSERT_TRUE(arrived);
+  const auto ev = boost::json::parse(out.messages()[0].second).as_object();
+  EXPECT_EQ(ev.at("src_ip").as_string(), "10.0.0.1");
+  EXPECT_EQ(ev.at("bytes").as_int64(), 777);
+}
+
+}  // namespace
+}  // namespace talaia::collectors::netflow
