@@ -8,6 +8,12 @@ start=$SECONDS
 
 bash deploy/setup.sh
 bash deploy/kafka/kafka.sh fetch
+# rsigma, the independent Sigma engine the differential test compares with (crates.io, cached).
+rsigma=${TALAIA_CACHE:-$HOME/.cache/talaia}/rsigma
+if [[ ! -x $rsigma/bin/rsigma ]] && command -v cargo >/dev/null; then
+  timeout 1500 cargo install rsigma --version 0.23.0 --locked --quiet --root "$rsigma" \
+    || echo "tests/run.sh: rsigma could not be installed; the differential test will be skipped" >&2
+fi
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build -j"$(nproc)"
 status=0
