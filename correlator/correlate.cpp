@@ -93,7 +93,7 @@ void correlator::fired(const firing& f, int depth, std::vector<change>& out) {
   const correlation_rule& c = *f.rule;
   const std::string key = c.key();
   if (correlations_->generates(key)) {
-    core::rule_info info{key, c.title, c.level, c.author, c.tags};
+    core::rule_info info{key, c.title, c.level, c.author, c.tags, c.references};
     auto ch = tracker_.record(info, f.group, f.time, f.events, f.count);
     if (!ch.duplicate) out.push_back(ch);
   }
@@ -111,7 +111,7 @@ void correlator::fired(const firing& f, int depth, std::vector<change>& out) {
   for (const auto& feed : *feeds) {
     const correlation_rule& outer = correlations_->correlations()[feed.correlation];
     core::detection d;
-    d.rule = {key, c.title, c.level, c.author, c.tags};
+    d.rule = {key, c.title, c.level, c.author, c.tags, c.references};
     d.correlation = outer.key();
     d.position = feed.position;
     d.group = group_of(ev, outer.group_by, feed.group_fields);

@@ -120,6 +120,7 @@ std::optional<correlation_rule> read_correlation(reader& r, const YAML::Node& do
   if (c.title.empty()) r.fail(doc, "correlation rule without title");
   if (YAML::Node tags = doc["tags"]) c.tags = string_list(r, tags, "tags");
   if (YAML::Node refs = doc["references"]; refs && !refs.IsSequence()) r.fail(refs, "references must be a list");
+  else if (refs) c.references = string_list(r, refs, "references");
   if (doc["detection"]) r.fail(doc["detection"], "a rule has either detection or correlation, not both");
   const YAML::Node body = doc["correlation"];
   if (!body.IsMap()) {

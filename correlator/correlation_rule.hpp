@@ -30,7 +30,7 @@ struct count_condition {
 struct correlation_rule {
   std::string id, name, title, level, author, path;
   int line = 0;
-  std::vector<std::string> tags;
+  std::vector<std::string> tags, references;
   correlation_type type = correlation_type::event_count;
   std::vector<std::string> rules;     // references: ids or names of rules or correlations
   std::vector<std::string> group_by;  // field names, or alias names

@@ -35,7 +35,7 @@ std::string detection_key(const core::detection& d) {
 }
 
 core::rule_info rule_info_of(const rules::rule& r) {
-  return core::rule_info{r.id.empty() ? r.title : r.id, r.title, r.level, r.author, r.tags};
+  return core::rule_info{r.id.empty() ? r.title : r.id, r.title, r.level, r.author, r.tags, r.references};
 }
 
 core::result<detector> detector::make(std::shared_ptr<const rules::rule_set> set, detect_settings settings,
