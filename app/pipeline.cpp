@@ -137,6 +137,7 @@ int run_embedded(const core::config& cfg) {
   });
   std::thread correlate_thread([&] {
     report_stage_end("correlate", core::run_stage_loop(*detections_in, producer.get(), [&](const core::message& m) { return correlate.handle(m); }, never_stop));
+    report_stage_end("correlate", correlate.save_windows());
     bus.close(topics.incidents_topic);
   });
   std::thread serve_thread([&] {
@@ -242,8 +243,10 @@ int run_correlate(const core::config& cfg) {
   correlator::correlate_stage correlate(correlate_settings_of(cfg), rules->correlations, **producer, store->get(),
                                        correlate_metrics_of(metrics));
   if (auto r = correlate.restore(); !r) return fail(r.err());
-  return run_consuming_stage("correlate", cfg, cfg.kafka.detections_topic, producer->get(),
-                             [&](const core::message& m) { return correlate.handle(m); });
+  const int code = run_consuming_stage("correlate", cfg, cfg.kafka.detections_topic, producer->get(),
+                                       [&](const core::message& m) { return correlate.handle(m); });
+  if (auto r = correlate.save_windows(); !r) return fail(r.err());
+  return code;
 }
 
 int run_serve(const core::config& cfg) {

@@ -152,7 +152,23 @@ core::result<void> correlate_stage::restore() {
     correlator_.tracker().restore(key, std::move(inc));
     ++n;
   });
-  if (r) core::log_info("correlate", "open_incidents=" + std::to_string(n) + " correlation state restored");
+  if (!r) return r;
+  std::size_t windows = 0;
+  r = store_->for_each_window([&](const std::string& key, const std::string& json) {
+    correlator_.engine().load(key, json);
+    ++windows;
+  });
+  if (r)
+    core::log_info("correlate", "open_incidents=" + std::to_string(n) + " windows=" + std::to_string(windows) +
+                                    " correlation state restored");
+  return r;
+}
+
+core::result<void> correlate_stage::save_windows() {
+  if (!store_) return {};
+  auto windows = correlator_.engine().save();
+  auto r = store_->replace_windows(windows);
+  if (r) core::log_info("correlate", "windows=" + std::to_string(windows.size()) + " correlation windows saved");
   return r;
 }
 

@@ -70,6 +70,7 @@ class correlator {
   void finish(std::int64_t time, std::vector<change>& out);
 
   incident_tracker& tracker() { return tracker_; }
+  correlation_engine& engine() { return engine_; }
   const engine_counters& engine_counters_now() const { return engine_.counters(); }
 
  private:
@@ -93,8 +94,11 @@ class correlate_stage {
  public:
   correlate_stage(correlate_settings s, std::shared_ptr<const correlation_set> correlations, core::producer& out,
                   storage::incident_store* store, correlate_metrics m);
+  // Open incidents and saved correlation windows back from the store.
   core::result<void> restore();
   core::result<void> handle(const core::message& m);
+  // Saves the correlation windows (call when the stage stops, after its last message).
+  core::result<void> save_windows();
 
  private:
   correlator correlator_;

@@ -1,6 +1,8 @@
 #include "correlator/correlation_engine.hpp"
 
 #include <algorithm>
+
+#include <boost/json.hpp>
 #include <charconv>
 #include <unordered_set>
 
@@ -205,6 +207,64 @@ void correlation_engine::close_windows(std::int64_t watermark, std::vector<firin
     g.window_start = g.window.front().time;
     closing_.emplace(g.window_start + rule.timespan_micros, key);
   }
+}
+
+std::vector<std::pair<std::string, std::string>> correlation_engine::save() const {
+  namespace json = boost::json;
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& [key, g] : groups_) {
+    json::object o;
+    o["correlation"] = set_->correlations()[g.correlation].key();
+    json::array group;
+    for (const auto& [name, value] : g.group) group.push_back(json::array{json::string(name), json::string(value)});
+    o["group"] = std::move(group);
+    o["suppressed_until"] = g.suppressed_until;
+    o["window_start"] = g.window_start;
+    o["last_update"] = g.last_update;
+    json::array window;
+    for (const auto& e : g.window)
+      window.push_back(json::array{e.time, e.position, json::string(e.value), json::string(e.event_json)});
+    o["window"] = std::move(window);
+    out.emplace_back(key, json::serialize(o));
+  }
+  return out;
+}
+
+void correlation_engine::load(const std::string& key, std::string_view text) {
+  namespace json = boost::json;
+  boost::system::error_code ec;
+  json::value v = json::parse(text, ec);
+  if (ec || !v.is_object()) return;
+  const json::object& o = v.get_object();
+  const auto* c = o.if_contains("correlation");
+  const std::size_t ci = c && c->is_string() ? set_->index_of(c->get_string()) : SIZE_MAX;
+  if (ci == SIZE_MAX) return;
+  auto int_of = [&](std::string_view name, std::int64_t fallback) {
+    const auto* x = o.if_contains(name);
+    return x && x->is_int64() ? x->get_int64() : fallback;
+  };
+  group_state g;
+  g.correlation = ci;
+  if (const auto* group = o.if_contains("group"); group && group->is_array())
+    for (const auto& pair : group->get_array())
+      if (pair.is_array() && pair.get_array().size() == 2 && pair.get_array()[0].is_string() && pair.get_array()[1].is_string())
+        g.group.emplace_back(std::string(pair.get_array()[0].get_string()), std::string(pair.get_array()[1].get_string()));
+  g.suppressed_until = int_of("suppressed_until", INT64_MIN);
+  g.window_start = int_of("window_start", INT64_MIN);
+  if (const auto* window = o.if_contains("window"); window && window->is_array())
+    for (const auto& e : window->get_array()) {
+      if (!e.is_array() || e.get_array().size() != 4) continue;
+      const auto& a = e.get_array();
+      if (!a[0].is_int64() || !a[1].is_number() || !a[2].is_string() || !a[3].is_string()) continue;
+      g.window.push_back(entry{a[0].get_int64(), a[1].to_number<std::uint32_t>(), std::string(a[2].get_string()),
+                               std::string(a[3].get_string())});
+    }
+  const std::int64_t last = int_of("last_update", 0);
+  max_time_ = std::max(max_time_, last);
+  if (g.window_start != INT64_MIN) closing_.emplace(g.window_start + set_->correlations()[ci].timespan_micros, key);
+  auto& slot = groups_[key];
+  slot = std::move(g);
+  touch(key, slot, last);
 }
 
 }  // namespace talaia::correlator

@@ -63,6 +63,11 @@ class correlation_engine {
   void close_windows(std::int64_t watermark, std::vector<firing>& out);
 
   std::int64_t watermark() const { return max_time_ - settings_.allowed_lateness_micros; }
+
+  // Every group's window as (key, JSON), to survive a restart; and back. A saved window whose
+  // correlation is no longer loaded is dropped on load.
+  std::vector<std::pair<std::string, std::string>> save() const;
+  void load(const std::string& key, std::string_view json);
   const engine_counters& counters() const { return counters_; }
   std::size_t group_count() const { return groups_.size(); }
 

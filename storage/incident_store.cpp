@@ -9,9 +9,9 @@ namespace talaia::storage {
 
 namespace {
 
-enum cf_index { cf_default = 0, cf_incidents, cf_by_time, cf_outbox, cf_state, cf_count };
+enum cf_index { cf_default = 0, cf_incidents, cf_by_time, cf_outbox, cf_state, cf_windows, cf_count };
 const char* const cf_names[cf_count] = {rocksdb::kDefaultColumnFamilyName.c_str(), "incidents", "incidents_by_time",
-                                         "outbox", "correlation_state"};
+                                         "outbox", "correlation_state", "correlation_windows"};
 
 // The one place RocksDB's status becomes our error.
 core::error db_error(const std::string& context, const rocksdb::Status& s) {
@@ -156,6 +156,23 @@ core::result<void> incident_store::for_each_state(const std::function<void(const
     if (inc) fn(it->key().ToString(), std::move(*inc));
   }
   if (!it->status().ok()) return db_error("reading correlation state", it->status());
+  return {};
+}
+
+core::result<void> incident_store::replace_windows(const std::vector<std::pair<std::string, std::string>>& windows) {
+  rocksdb::WriteBatch batch;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cfs_[cf_windows]));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) batch.Delete(cfs_[cf_windows], it->key());
+  for (const auto& [key, value] : windows) batch.Put(cfs_[cf_windows], key, value);
+  auto s = db_->Write(rocksdb::WriteOptions(), &batch);
+  if (!s.ok()) return db_error("saving correlation windows", s);
+  return {};
+}
+
+core::result<void> incident_store::for_each_window(const std::function<void(const std::string&, const std::string&)>& fn) {
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cfs_[cf_windows]));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) fn(it->key().ToString(), it->value().ToString());
+  if (!it->status().ok()) return db_error("reading correlation windows", it->status());
   return {};
 }
 

@@ -4,6 +4,7 @@
 //   incidents_by_time  be64(~last_seen) + id -> ""   (newest first is a forward scan)
 //   outbox             be64(seq) -> URL "\n" body             webhook deliveries not yet acknowledged
 //   correlation_state  rule id + group -> incident JSON     the correlate stage's open incidents
+//   correlation_windows  correlation + group -> window JSON  saved when the correlate stage stops
 // An incident, its index entry and its outbox entries are written in one WriteBatch.
 #include <rocksdb/db.h>
 
@@ -46,6 +47,11 @@ class incident_store {
   core::result<void> put_state(const std::string& key, const core::incident& inc);
   core::result<void> delete_state(const std::string& key);
   core::result<void> for_each_state(const std::function<void(const std::string&, core::incident)>& fn);
+
+  // The correlation engine's windows: replaced as a whole (one batch) when the stage stops,
+  // read back when it starts.
+  core::result<void> replace_windows(const std::vector<std::pair<std::string, std::string>>& windows);
+  core::result<void> for_each_window(const std::function<void(const std::string&, const std::string&)>& fn);
 
  private:
   incident_store() = default;

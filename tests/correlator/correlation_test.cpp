@@ -380,6 +380,31 @@ TEST(state_bound, least_recently_updated_groups_are_evicted_beyond_the_cap) {
   EXPECT_EQ(p.opened("c-brute"), 0u);
 }
 
+TEST(persistence, saved_windows_carry_on_after_a_restart) {
+  pipeline before(brute);
+  before.send(0, "failed");
+  before.send(10 * second, "failed");
+  auto saved = before.cor.engine().save();
+  ASSERT_EQ(saved.size(), 1u);
+  pipeline after(brute);
+  for (const auto& [key, json] : saved) after.cor.engine().load(key, json);
+  after.send(20 * second, "failed");
+  ASSERT_EQ(after.opened("c-brute"), 1u);
+  EXPECT_EQ(after.last("c-brute")->event_count, 3u);
+  // The same incident id as a run without the restart.
+  pipeline straight(brute);
+  for (int i = 0; i < 3; ++i) straight.send(i * 10 * second, "failed");
+  EXPECT_EQ(after.last("c-brute")->id, straight.last("c-brute")->id);
+  // A window whose correlation is gone is dropped, not misapplied.
+  pipeline other(R"(
+title: unrelated
+id: c-other
+correlation: {type: event_count, rules: [ok], group-by: [hostname], timespan: 1m, condition: {gte: 1}}
+)");
+  for (const auto& [key, json] : saved) other.cor.engine().load(key, json);
+  EXPECT_EQ(other.cor.engine().group_count(), 0u);
+}
+
 TEST(determinism, the_same_detections_give_the_same_incident_ids) {
   pipeline a(brute), b(brute);
   for (int i = 0; i < 4; ++i) {

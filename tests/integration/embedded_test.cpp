@@ -125,6 +125,30 @@ TEST_F(embedded, incidents_survive_a_restart_and_a_later_match_updates_the_same_
   EXPECT_EQ(hooks.bodies().size(), 1u);  // an update is not a new incident
 }
 
+TEST_F(embedded, correlation_windows_survive_a_clean_restart) {
+  auto talaia = start();
+  ASSERT_EQ(send_with_logger(syslog_port, true, "app", "burst-marker one").code, 0);
+  ASSERT_EQ(send_with_logger(syslog_port, true, "app", "burst-marker two").code, 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  talaia->signal(SIGTERM);
+  ASSERT_EQ(talaia->wait(std::chrono::seconds(15)), 0);
+  EXPECT_NE(talaia->err().find("windows=1 correlation windows saved"), std::string::npos) << talaia->err();
+  EXPECT_EQ(find_incident(get_incidents(api_port), "6a2c4e8f-1b3d-4f5a-9c7e-8d0f2a4c6e12"), nullptr);
+
+  auto again = start("talaia2");
+  ASSERT_EQ(send_with_logger(syslog_port, true, "app", "burst-marker three").code, 0);
+  json::array incidents;
+  ASSERT_TRUE(eventually([&] {
+    incidents = get_incidents(api_port);
+    return find_incident(incidents, "6a2c4e8f-1b3d-4f5a-9c7e-8d0f2a4c6e12") != nullptr;
+  })) << again->err();
+  const auto& burst = *find_incident(incidents, "6a2c4e8f-1b3d-4f5a-9c7e-8d0f2a4c6e12");
+  EXPECT_EQ(burst.at("event_count").as_int64(), 3);  // two before the restart, one after
+  EXPECT_EQ(burst.at("events").as_array().size(), 3u);
+  // The base rule is referenced by the correlation only: no incidents of its own.
+  EXPECT_EQ(find_incident(incidents, "6a2c4e8f-1b3d-4f5a-9c7e-8d0f2a4c6e13"), nullptr);
+}
+
 TEST_F(embedded, webhook_receiver_down_then_up_gets_the_incident_later) {
   hooks.set_status(503);
   auto talaia = start();
