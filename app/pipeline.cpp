@@ -11,6 +11,7 @@
 #include "alerts/incident_sink.hpp"
 #include "alerts/webhook_dispatcher.hpp"
 #include "app/commands.hpp"
+#include "app/rules_holder.hpp"
 #include "app/startup.hpp"
 #include "collectors/event_ids.hpp"
 #include "collectors/netflow/listener.hpp"
@@ -93,6 +94,26 @@ struct collectors_set {
   }
 };
 
+// Rebuilds the detect stage's scanner from the reloaded rules; returns the generation it used.
+std::uint64_t rebuild_detector(correlator::detect_stage& detect, const rules_holder& holder, const core::config& cfg) {
+  const std::uint64_t generation = holder.generation();
+  const auto rules = holder.current();
+  auto d = correlator::detector::make(rules->detection, detect_settings_of(cfg), rules->correlations);
+  if (d) detect.replace(std::move(*d));
+  else core::log_error("detect", "error=\"" + d.err().message + "\" reloaded rules not applied");
+  return generation;
+}
+
+std::function<void()> reload_on_hangup(rules_holder& holder) {
+  return [&holder] { holder.reload("SIGHUP"); };
+}
+
+std::function<void()> reload_on_change(rules_holder& holder) {
+  return [&holder] {
+    if (holder.changed_on_disk()) holder.reload("file change");
+  };
+}
+
 void report_stage_end(const char* stage, const core::result<void>& r) {
   if (!r) core::log_error(stage, "error=\"" + r.err().message + "\" stage stopped");
 }
@@ -127,16 +148,28 @@ int run_embedded(const core::config& cfg) {
   if (auto r = correlate.restore(); !r) return fail(r.err());
   alerts::incident_sink sink(**store, &dispatcher, webhook_urls(cfg), metrics);
 
+  rules_holder holder(*rules, cfg.rules, cfg.sigma, metrics);
   const std::atomic<bool> never_stop{false};  // in-process stages stop when their input queue closes
   auto events_in = bus.make_consumer(topics.events_topic);
   auto detections_in = bus.make_consumer(topics.detections_topic);
   auto incidents_in = bus.make_consumer(topics.incidents_topic);
   std::thread detect_thread([&] {
-    report_stage_end("detect", core::run_stage_loop(*events_in, producer.get(), [&](const core::message& m) { return detect.handle(m); }, never_stop));
+    std::uint64_t seen = holder.generation();
+    report_stage_end("detect", core::run_stage_loop(*events_in, producer.get(), [&](const core::message& m) {
+      if (holder.generation() != seen) seen = rebuild_detector(detect, holder, cfg);
+      return detect.handle(m);
+    }, never_stop));
     bus.close(topics.detections_topic);
   });
   std::thread correlate_thread([&] {
-    report_stage_end("correlate", core::run_stage_loop(*detections_in, producer.get(), [&](const core::message& m) { return correlate.handle(m); }, never_stop));
+    std::uint64_t seen = holder.generation();
+    report_stage_end("correlate", core::run_stage_loop(*detections_in, producer.get(), [&](const core::message& m) {
+      if (holder.generation() != seen) {
+        seen = holder.generation();
+        correlate.replace_correlations(holder.current()->correlations);
+      }
+      return correlate.handle(m);
+    }, never_stop));
     report_stage_end("correlate", correlate.save_windows());
     bus.close(topics.incidents_topic);
   });
@@ -150,7 +183,7 @@ int run_embedded(const core::config& cfg) {
                             " correlations=" + std::to_string(rules->correlations->correlations().size()) + " data_dir=" + cfg.data_dir +
                             " api=" + cfg.api_listen.host + ":" + std::to_string((*api)->port()) + " talaia is running");
 
-  const int sig = wait_for_stop_signal();
+  const int sig = wait_for_stop_signal(reload_on_hangup(holder), reload_on_change(holder));
   core::log_info("run", "signal=" + std::to_string(sig) + " stopping: draining the queues");
   collectors.stop();
   bus.close(topics.events_topic);  // each stage drains its input, then closes the next queue
@@ -169,7 +202,7 @@ namespace {
 // loop on a worker thread, SIGINT/SIGTERM to stop.
 int run_consuming_stage(const char* stage, const core::config& cfg, const std::string& input_topic,
                         core::producer* out, const std::function<core::result<void>(const core::message&)>& handle,
-                        const std::function<void()>& on_started = {}) {
+                        const std::function<void()>& on_started = {}, rules_holder* holder = nullptr) {
   auto in = core::make_kafka_consumer(cfg.kafka, cfg.kafka.group_prefix + "-" + stage, {input_topic});
   if (!in) return fail(in.err());
   std::atomic<bool> stop{false};
@@ -184,7 +217,8 @@ int run_consuming_stage(const char* stage, const core::config& cfg, const std::s
   });
   if (on_started) on_started();
   core::log_info(stage, "brokers=" + cfg.kafka.brokers + " topic=" + input_topic + " stage is running");
-  wait_for_stop_signal();
+  if (holder) wait_for_stop_signal(reload_on_hangup(*holder), reload_on_change(*holder));
+  else wait_for_stop_signal();
   stop = true;
   worker.join();
   in->reset();  // leaves the group, committing stored offsets
@@ -227,8 +261,14 @@ int run_detect(const core::config& cfg) {
   if (!detector) return fail(detector.err());
   core::metrics_registry metrics;
   correlator::detect_stage detect(std::move(*detector), **producer, detect_settings_of(cfg), detect_metrics_of(metrics));
+  rules_holder holder(*rules, cfg.rules, cfg.sigma, metrics);
+  std::uint64_t seen = holder.generation();
   return run_consuming_stage("detect", cfg, cfg.kafka.events_topic, producer->get(),
-                             [&](const core::message& m) { return detect.handle(m); });
+                             [&](const core::message& m) {
+                               if (holder.generation() != seen) seen = rebuild_detector(detect, holder, cfg);
+                               return detect.handle(m);
+                             },
+                             {}, &holder);
 }
 
 int run_correlate(const core::config& cfg) {
@@ -243,8 +283,17 @@ int run_correlate(const core::config& cfg) {
   correlator::correlate_stage correlate(correlate_settings_of(cfg), rules->correlations, **producer, store->get(),
                                        correlate_metrics_of(metrics));
   if (auto r = correlate.restore(); !r) return fail(r.err());
+  rules_holder holder(*rules, cfg.rules, cfg.sigma, metrics);
+  std::uint64_t seen = holder.generation();
   const int code = run_consuming_stage("correlate", cfg, cfg.kafka.detections_topic, producer->get(),
-                                       [&](const core::message& m) { return correlate.handle(m); });
+                                       [&](const core::message& m) {
+                                         if (holder.generation() != seen) {
+                                           seen = holder.generation();
+                                           correlate.replace_correlations(holder.current()->correlations);
+                                         }
+                                         return correlate.handle(m);
+                                       },
+                                       {}, &holder);
   if (auto r = correlate.save_windows(); !r) return fail(r.err());
   return code;
 }

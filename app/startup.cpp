@@ -26,13 +26,19 @@ void block_stop_signals() {
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
 }
 
-int wait_for_stop_signal() {
+int wait_for_stop_signal(const std::function<void()>& on_hangup, const std::function<void()>& on_tick,
+                         std::chrono::milliseconds tick) {
   sigset_t set = stop_signals();
+  timespec timeout{static_cast<time_t>(tick.count() / 1000), static_cast<long>(tick.count() % 1000) * 1000000};
   for (;;) {
-    int sig = 0;
-    if (sigwait(&set, &sig) != 0) continue;
+    const int sig = sigtimedwait(&set, nullptr, &timeout);
+    if (sig < 0) {  // timeout (or EINTR)
+      if (on_tick) on_tick();
+      continue;
+    }
     if (sig == SIGHUP) {
-      core::log_info("talaia", "SIGHUP ignored: rule reload is not implemented yet");
+      if (on_hangup) on_hangup();
+      else core::log_info("talaia", "SIGHUP ignored: nothing to reload");
       continue;
     }
     return sig;

@@ -1,5 +1,7 @@
 #pragma once
 // What every subcommand does on its way up and down: signals, rules, fatal errors.
+#include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -16,8 +18,10 @@ namespace talaia::app {
 // Blocks SIGINT, SIGTERM and SIGHUP in this thread and every thread started after it, so that
 // only wait_for_stop_signal() sees them.
 void block_stop_signals();
-// Waits for SIGINT or SIGTERM; returns the signal number.
-int wait_for_stop_signal();
+// Waits for SIGINT or SIGTERM; returns the signal number. On SIGHUP calls on_hangup, and every
+// `tick` without a signal calls on_tick (either may be empty).
+int wait_for_stop_signal(const std::function<void()>& on_hangup = {}, const std::function<void()>& on_tick = {},
+                         std::chrono::milliseconds tick = std::chrono::seconds(2));
 
 // Prints `talaia: <message>` to stderr; returns exit code 2.
 int fail(const core::error& e);

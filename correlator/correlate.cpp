@@ -164,6 +164,14 @@ core::result<void> correlate_stage::restore() {
   return r;
 }
 
+void correlate_stage::replace_correlations(std::shared_ptr<const correlation_set> correlations) {
+  const auto windows = correlator_.engine().save();
+  const auto open = correlator_.tracker().open_incidents();
+  correlator_ = correlator(settings_, std::move(correlations));
+  for (const auto& [key, inc] : open) correlator_.tracker().restore(key, inc);
+  for (const auto& [key, json] : windows) correlator_.engine().load(key, json);
+}
+
 core::result<void> correlate_stage::save_windows() {
   if (!store_) return {};
   auto windows = correlator_.engine().save();

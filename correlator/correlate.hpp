@@ -99,6 +99,9 @@ class correlate_stage {
   core::result<void> handle(const core::message& m);
   // Saves the correlation windows (call when the stage stops, after its last message).
   core::result<void> save_windows();
+  // Reloaded correlation rules: open incidents and the windows of correlations that still exist
+  // carry over.
+  void replace_correlations(std::shared_ptr<const correlation_set> correlations);
 
  private:
   correlator correlator_;

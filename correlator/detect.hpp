@@ -77,6 +77,8 @@ class detect_stage {
   detect_stage(detector d, core::producer& out, detect_settings settings, detect_metrics metrics)
       : detector_(std::move(d)), out_(out), settings_(std::move(settings)), metrics_(metrics) {}
   core::result<void> handle(const core::message& m);
+  // A reloaded rule set: the next message is matched against it.
+  void replace(detector d) { detector_ = std::move(d); }
 
  private:
   detector detector_;

@@ -16,6 +16,7 @@ struct embedded : ::testing::Test {
   std::uint16_t syslog_port = free_port();
   std::uint16_t api_port = free_port();
   webhook_receiver hooks;
+  std::string rules_dir = test_rules_dir();
 
   std::unique_ptr<child_process> start(const std::string& name = "talaia") {
     write_file(dir / "talaia.yaml",
@@ -25,7 +26,7 @@ struct embedded : ::testing::Test {
                "    " + std::string(ssh_rule) + ": [hostname]\n");
     auto p = std::make_unique<child_process>(
         std::vector<std::string>{talaia_binary(), "run", "--config", (dir / "talaia.yaml").string(), "--data-dir",
-                                 (dir / "data").string(), "--rules", test_rules_dir(), "--syslog",
+                                 (dir / "data").string(), "--rules", rules_dir, "--syslog",
                                  "127.0.0.1:" + std::to_string(syslog_port), "--api",
                                  "127.0.0.1:" + std::to_string(api_port), "--webhook", hooks.url()},
         dir, name);
@@ -147,6 +148,41 @@ TEST_F(embedded, correlation_windows_survive_a_clean_restart) {
   EXPECT_EQ(burst.at("events").as_array().size(), 3u);
   // The base rule is referenced by the correlation only: no incidents of its own.
   EXPECT_EQ(find_incident(incidents, "6a2c4e8f-1b3d-4f5a-9c7e-8d0f2a4c6e13"), nullptr);
+}
+
+TEST_F(embedded, rules_reload_on_sighup_and_a_broken_set_is_rejected_whole) {
+  // Rules in a folder of the test's own, to edit while talaia runs.
+  const fs::path rules = dir / "rules";
+  fs::create_directories(rules);
+  for (const auto& f : fs::directory_iterator(test_rules_dir())) fs::copy(f.path(), rules / f.path().filename());
+  rules_dir = rules.string();
+  auto talaia = start();
+  ASSERT_EQ(send_with_logger(syslog_port, true, "app", "new-threat-marker before").code, 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  EXPECT_EQ(get_incidents(api_port).size(), 0u);
+
+  write_file(rules / "new_threat.yml",
+             "title: New Threat\nid: 7b3d5f9a-2c4e-4a6b-8d0f-1e3a5c7e9b14\nauthor: Talaia tests\n"
+             "logsource: {product: linux}\ndetection:\n  k: ['new-threat-marker']\n  condition: k\nlevel: high\n");
+  talaia->signal(SIGHUP);
+  // (The two-second check for changed files may reload first; SIGHUP then reloads again.)
+  ASSERT_TRUE(eventually([&] { return talaia->err().find("rules=4 correlations=1 rules reloaded") != std::string::npos; }))
+      << talaia->err();
+  ASSERT_EQ(send_with_logger(syslog_port, true, "app", "new-threat-marker after").code, 0);
+  ASSERT_TRUE(eventually([&] { return find_incident(get_incidents(api_port), "7b3d5f9a-2c4e-4a6b-8d0f-1e3a5c7e9b14") != nullptr; }))
+      << talaia->err();
+
+  // A broken file: the whole new set is rejected, the running one keeps matching. The change on
+  // disk is noticed without a signal.
+  write_file(rules / "broken.yml", "title: Broken\ndetection:\n  k: ['x']\n  condition: k AND k\n");
+  ASSERT_TRUE(eventually([&] { return talaia->err().find("rules reload rejected") != std::string::npos; })) << talaia->err();
+  EXPECT_NE(talaia->err().find("broken.yml:4"), std::string::npos) << talaia->err();
+  ASSERT_EQ(send_with_logger(syslog_port, true, "app", "intrusion-marker still detected").code, 0);
+  ASSERT_TRUE(eventually([&] { return find_incident(get_incidents(api_port), marker_rule) != nullptr; })) << talaia->err();
+  auto metrics = alerts::http_get("http://127.0.0.1:" + std::to_string(api_port) + "/metrics", std::chrono::seconds(5));
+  ASSERT_TRUE(metrics.ok());
+  EXPECT_EQ(metrics->body.find("talaia_rule_reloads_total{result=\"applied\"} 0"), std::string::npos) << metrics->body;
+  EXPECT_NE(metrics->body.find("talaia_rule_reloads_total{result=\"rejected\"} 1\n"), std::string::npos) << metrics->body;
 }
 
 TEST_F(embedded, webhook_receiver_down_then_up_gets_the_incident_later) {
