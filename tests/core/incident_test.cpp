@@ -47,13 +47,23 @@ TEST(incident, id_is_deterministic_and_depends_on_rule_group_and_opening_time) {
 }
 
 TEST(incident, detection_round_trips_and_bad_ones_are_refused) {
-  detection d{{"r", "t", "low", "me", {}}, {{"hostname", "web1"}}, 1'772'445'601'000'000, R"({"id":"e"})"};
+  detection d;
+  d.rule = {"r", "t", "low", "me", {}};
+  d.group = {{"hostname", "web1"}};
+  d.time = 1'772'445'601'000'000;
+  d.event_json = R"({"id":"e"})";
+  d.correlation = "c-1";
+  d.position = 2;
+  d.value = "alice";
   auto back = decode_detection(encode_detection(d));
   ASSERT_TRUE(back.ok()) << back.err().message;
   EXPECT_EQ(back->rule.id, "r");
   EXPECT_EQ(back->group, d.group);
   EXPECT_EQ(back->time, d.time);
   EXPECT_EQ(back->event_json, d.event_json);
+  EXPECT_EQ(back->correlation, "c-1");
+  EXPECT_EQ(back->position, 2u);
+  EXPECT_EQ(back->value, "alice");
   EXPECT_FALSE(decode_detection(R"({"rule_id":"r"})").ok());
   EXPECT_FALSE(decode_detection("[]").ok());
 }
