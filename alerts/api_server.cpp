@@ -51,16 +51,21 @@ bool parse_count(std::optional<std::string_view> text, std::size_t min, std::siz
 }  // namespace
 
 api_response handle_api_request(std::string_view method, std::string_view target, storage::incident_store& store,
-                                const core::metrics_registry& metrics) {
+                                const core::metrics_registry& metrics,
+                                const std::function<std::string()>& rules_status) {
   auto qmark = target.find('?');
   std::string_view path = target.substr(0, qmark);
   std::string_view query = qmark == std::string_view::npos ? std::string_view() : target.substr(qmark + 1);
   const bool known = path == "/api/v1/incidents" || path.starts_with("/api/v1/incidents/") || path == "/metrics" ||
-                     path == "/healthz";
+                     path == "/healthz" || path == "/api/v1/rules";
   if (!known) return json_error(404, "no such resource: " + std::string(path));
   if (method != "GET") return json_error(405, "only GET is allowed on " + std::string(path));
   if (path == "/healthz") return {200, "text/plain", "ok\n"};
   if (path == "/metrics") return {200, "text/plain; version=0.0.4", metrics.render()};
+  if (path == "/api/v1/rules") {
+    if (!rules_status) return json_error(404, "this process loads no rules (see talaia detect and correlate)");
+    return {200, "application/json", rules_status()};
+  }
   if (path == "/api/v1/incidents") {
     std::size_t limit = 100, offset = 0;
     if (!parse_count(query_param(query, "limit"), 1, 1000, limit))
@@ -89,6 +94,7 @@ struct api_server::impl {
   tcp::acceptor acceptor{io};
   storage::incident_store& store;
   const core::metrics_registry& metrics;
+  std::function<std::string()> rules_status;
   impl(storage::incident_store& s, const core::metrics_registry& m) : store(s), metrics(m) {}
 
   void accept() {
@@ -122,7 +128,7 @@ struct api_server::impl {
     void respond() {
       auto r = handle_api_request(std::string_view(req.method_string().data(), req.method_string().size()),
                                   std::string_view(req.target().data(), req.target().size()), server.store,
-                                  server.metrics);
+                                  server.metrics, server.rules_status);
       res = {};
       res.version(req.version());
       res.result(static_cast<http::status>(r.status));
@@ -164,6 +170,8 @@ core::result<std::unique_ptr<api_server>> api_server::bind(const core::endpoint&
 }
 
 std::uint16_t api_server::port() const { return impl_->acceptor.local_endpoint().port(); }
+
+void api_server::set_rules_status(std::function<std::string()> status) { impl_->rules_status = std::move(status); }
 
 void api_server::start() {
   impl_->accept();

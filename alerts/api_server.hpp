@@ -5,7 +5,10 @@
 //   GET /api/v1/incidents/ID                   one incident, or 404
 //   GET /metrics                               Prometheus text
 //   GET /healthz                               "ok"
+//   GET /api/v1/rules                          the running rules and the last reload's outcome
+//                                              (processes that load rules: run)
 // Errors are JSON objects {"error": "..."} with 400, 404, 405 or 500.
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
@@ -23,8 +26,10 @@ struct api_response {
 };
 
 // Pure routing, testable without sockets.
+// `rules_status` (may be empty) gives the JSON of GET /api/v1/rules.
 api_response handle_api_request(std::string_view method, std::string_view target, storage::incident_store& store,
-                                const core::metrics_registry& metrics);
+                                const core::metrics_registry& metrics,
+                                const std::function<std::string()>& rules_status = {});
 
 class api_server {
  public:
@@ -32,6 +37,8 @@ class api_server {
   static core::result<std::unique_ptr<api_server>> bind(const core::endpoint& at, storage::incident_store& store,
                                                         const core::metrics_registry& metrics);
   ~api_server();
+  // Before start(): where GET /api/v1/rules gets its answer.
+  void set_rules_status(std::function<std::string()> status);
   void start();
   void stop();
   std::uint16_t port() const;

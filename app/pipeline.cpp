@@ -178,6 +178,7 @@ int run_embedded(const core::config& cfg) {
   });
   dispatcher.start();
   collectors.start();
+  (*api)->set_rules_status([&holder] { return holder.status_json(); });
   (*api)->start();  // last: the API answers only once every listener is bound and running
   core::log_info("run", "rules=" + std::to_string(rules->detection->rules().size()) +
                             " correlations=" + std::to_string(rules->correlations->correlations().size()) + " data_dir=" + cfg.data_dir +

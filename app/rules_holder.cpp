@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "core/clock.hpp"
+#include "core/json.hpp"
 #include "core/log.hpp"
 
 namespace talaia::app {
@@ -43,10 +45,35 @@ std::vector<rules_holder::stamp> rules_holder::stamps() const {
 
 bool rules_holder::changed_on_disk() { return stamps() != seen_; }
 
+std::string rules_holder::status_json() const {
+  const auto rules = current();
+  std::string out = "{\"generation\":" + std::to_string(generation()) +
+                    ",\"rules\":" + std::to_string(rules->detection->rules().size()) +
+                    ",\"correlations\":" + std::to_string(rules->correlations->correlations().size()) + ",\"last_reload\":";
+  std::lock_guard lock(mu_);
+  out += last_reload_.empty() ? "null" : last_reload_;
+  return out + "}";
+}
+
 bool rules_holder::reload(const char* why) {
   seen_ = stamps();  // a rejected set is not retried until the files change again
   std::vector<rules::diagnostic> errors;
   auto loaded = load_rules(paths_, errors, sigma_);
+  {
+    std::string r = "{\"time\":";
+    core::append_json_string(r, core::format_rfc3339(core::now_micros()));
+    r += ",\"trigger\":";
+    core::append_json_string(r, why);
+    r += std::string(",\"applied\":") + (loaded && errors.empty() ? "true" : "false") + ",\"problems\":[";
+    if (!loaded) core::append_json_string(r, loaded.err().message);
+    for (std::size_t i = 0; i < errors.size(); ++i) {
+      if (i || !loaded) r += ',';
+      core::append_json_string(r, rules::to_string(errors[i]));
+    }
+    r += "]}";
+    std::lock_guard lock(mu_);
+    last_reload_ = std::move(r);
+  }
   if (!loaded || !errors.empty()) {
     rejected_.add();
     if (!loaded) core::log_error("rules", "error=\"" + loaded.err().message + "\" reload rejected");

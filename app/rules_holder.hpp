@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,8 @@ class rules_holder {
   bool reload(const char* why);
   // True when a rule file was added, removed or changed since the last (attempted) load.
   bool changed_on_disk();
+  // {"generation":N,"rules":N,"correlations":N,"last_reload":{...}|null} for GET /api/v1/rules.
+  std::string status_json() const;
 
  private:
   struct stamp {
@@ -43,6 +46,8 @@ class rules_holder {
   std::atomic<std::shared_ptr<const loaded_rules>> current_;
   std::atomic<std::uint64_t> generation_{0};
   std::vector<stamp> seen_;
+  mutable std::mutex mu_;
+  std::string last_reload_;  // JSON object of the last reload attempt, empty before the first
   core::counter& reloads_;
   core::counter& rejected_;
 };

@@ -71,6 +71,13 @@ TEST_F(api_test, bad_requests_get_a_json_error_and_the_right_status) {
   EXPECT_EQ(handle_api_request("DELETE", "/api/v1/incidents", *store, metrics).status, 405);
 }
 
+TEST_F(api_test, rules_status_comes_from_the_process_that_loads_rules) {
+  EXPECT_EQ(get("/api/v1/rules").status, 404);  // talaia serve loads none
+  auto r = handle_api_request("GET", "/api/v1/rules", *store, metrics, [] { return std::string(R"({"rules":3})"); });
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, R"({"rules":3})");
+}
+
 TEST_F(api_test, metrics_and_health) {
   auto m = get("/metrics");
   EXPECT_EQ(m.status, 200);

@@ -183,6 +183,13 @@ TEST_F(embedded, rules_reload_on_sighup_and_a_broken_set_is_rejected_whole) {
   ASSERT_TRUE(metrics.ok());
   EXPECT_EQ(metrics->body.find("talaia_rule_reloads_total{result=\"applied\"} 0"), std::string::npos) << metrics->body;
   EXPECT_NE(metrics->body.find("talaia_rule_reloads_total{result=\"rejected\"} 1\n"), std::string::npos) << metrics->body;
+  // The API says which rules run and why the last reload was refused.
+  auto status = alerts::http_get("http://127.0.0.1:" + std::to_string(api_port) + "/api/v1/rules", std::chrono::seconds(5));
+  ASSERT_TRUE(status.ok());
+  auto s = json::parse(status->body).as_object();
+  EXPECT_EQ(s.at("rules").as_int64(), 4);
+  EXPECT_EQ(s.at("last_reload").at("applied").as_bool(), false);
+  EXPECT_NE(json::serialize(s.at("last_reload").at("problems")).find("broken.yml:4"), std::string::npos) << status->body;
 }
 
 TEST_F(embedded, webhook_receiver_down_then_up_gets_the_incident_later) {
