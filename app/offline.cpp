@@ -197,26 +197,18 @@ int decode(const std::vector<std::string>& files) {
 }
 
 int rules_check(const core::config& cfg, const std::vector<std::string>& paths) {
-  std::vector<rules::diagnostic> errors;
-  for (const auto& p : paths) {
-    std::error_code ec;
-    if (!std::filesystem::exists(p, ec)) errors.push_back({p, 0, "no such file or folder"});
-  }
-  auto loaded = rules::load_paths(paths, {cfg.sigma});
-  errors.insert(errors.end(), loaded.errors.begin(), loaded.errors.end());
-  std::vector<rules::diagnostic> warnings = std::move(loaded.warnings);
-  const std::size_t loaded_count = loaded.rules.size();
-  auto set = rules::rule_set::build(std::move(loaded.rules), errors);
-  if (set) warnings.insert(warnings.end(), (*set)->warnings().begin(), (*set)->warnings().end());
+  // The very loading the daemon does (detection and correlation rules), printed instead of fatal.
+  std::vector<rules::diagnostic> errors, warnings;
+  auto loaded = load_rules(paths, errors, cfg.sigma, &warnings);
   for (const auto& d : errors) std::cout << rules::to_string(d) << '\n';
   for (const auto& d : warnings) std::cout << rules::to_string({d.path, d.line, "warning: " + d.message}) << '\n';
-  if (!set) {
-    std::cout << "talaia: " << set.err().message << '\n';
+  if (!loaded) {
+    std::cout << "talaia: " << loaded.err().message << '\n';
     return 2;
   }
-  const std::size_t good = (*set)->rules().size();
-  std::cerr << "talaia rules check: " << good << " rules compiled, " << (loaded_count - good) + loaded.errors.size()
-            << " with problems (" << errors.size() << " errors, " << warnings.size() << " warnings)\n";
+  std::cerr << "talaia rules check: " << loaded->detection->rules().size() << " rules compiled, "
+            << loaded->correlations->correlations().size() << " correlations (" << errors.size() << " errors, "
+            << warnings.size() << " warnings)\n";
   return errors.empty() ? 0 : 1;
 }
 

@@ -53,11 +53,13 @@ int fail(const core::error& e) {
 }
 
 core::result<loaded_rules> load_rules(const std::vector<std::string>& paths, std::vector<rules::diagnostic>& errors,
-                                      const core::sigma_config& sigma) {
+                                      const core::sigma_config& sigma, std::vector<rules::diagnostic>* warnings) {
   auto loaded = rules::load_paths(paths, {sigma});
   errors.insert(errors.end(), loaded.errors.begin(), loaded.errors.end());
+  if (warnings) warnings->insert(warnings->end(), loaded.warnings.begin(), loaded.warnings.end());
   auto set = rules::rule_set::build(std::move(loaded.rules), errors);
   if (!set) return set.err();
+  if (warnings) warnings->insert(warnings->end(), (*set)->warnings().begin(), (*set)->warnings().end());
   auto correlations = correlator::load_correlations(paths);
   errors.insert(errors.end(), correlations.errors.begin(), correlations.errors.end());
   auto resolved = correlator::correlation_set::build(std::move(correlations.correlations), correlations.names,

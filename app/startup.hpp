@@ -34,9 +34,11 @@ struct loaded_rules {
 // Loads every detection and correlation rule under `paths`, compiles the detection rules and
 // resolves the correlations' references. `errors` gets every problem (a missing path too);
 // an error result only when the engine itself fails.
-// `sigma`: the config's placeholders, field mappings and logsource routes.
+// `sigma`: the config's placeholders, field mappings and logsource routes. `warnings`, when
+// given, gets what does not stop a rule from running (a regex left to PCRE2, ...).
 core::result<loaded_rules> load_rules(const std::vector<std::string>& paths, std::vector<rules::diagnostic>& errors,
-                                      const core::sigma_config& sigma = {});
+                                      const core::sigma_config& sigma = {},
+                                      std::vector<rules::diagnostic>* warnings = nullptr);
 
 // The same for start-up: any problem stops it, all of them reported, `path:line: reason` a line.
 core::result<loaded_rules> load_rule_set(const std::vector<std::string>& paths, const core::sigma_config& sigma = {});
