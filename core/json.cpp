@@ -189,6 +189,18 @@ bool add_value(event& ev, const std::string& name, simdjson::ondemand::value val
 
 }  // namespace
 
+std::string string_field(std::string_view json, std::string_view name) {
+  using namespace simdjson;
+  thread_local ondemand::parser parser;
+  padded_string padded(json);
+  ondemand::document doc;
+  ondemand::object obj;
+  if (parser.iterate(padded).get(doc) || doc.get_object().get(obj)) return {};
+  std::string_view value;
+  if (obj.find_field_unordered(name).get_string().get(value)) return {};
+  return std::string(value);
+}
+
 result<event> decode_event(std::string_view json) {
   using namespace simdjson;
   thread_local ondemand::parser parser;

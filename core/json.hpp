@@ -22,6 +22,10 @@ std::string encode_event(const event& ev);
 // that fit int64 are integers) and from well-known names (time and address fields).
 result<event> decode_event(std::string_view json);
 
+// The string value of one top-level field of a JSON object, without decoding the rest; empty
+// when the text is no object or the field is absent or not a string.
+std::string string_field(std::string_view json, std::string_view name);
+
 // The type a well-known field name carries (time for `received`, ip for `peer`, ...).
 field_type known_field_type(std::string_view name);
 

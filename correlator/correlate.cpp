@@ -10,10 +10,7 @@ namespace talaia::correlator {
 namespace {
 
 // The `id` field of an event's JSON text, for de-duplicating redelivered evidence.
-std::string event_id_of(const std::string& event_json) {
-  auto ev = core::decode_event(event_json);
-  return ev ? std::string(ev->text("id")) : std::string();
-}
+std::string event_id_of(const std::string& event_json) { return core::string_field(event_json, "id"); }
 
 constexpr int max_chain_depth = 8;
 

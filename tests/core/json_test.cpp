@@ -53,6 +53,13 @@ TEST(json, foreign_objects_are_flattened) {
   EXPECT_EQ(ev->text("big"), "18446744073709551615");
 }
 
+TEST(json, one_string_field_without_decoding_the_rest) {
+  EXPECT_EQ(string_field(R"({"a":{"id":"inner"},"n":1,"id":"e-7"})", "id"), "e-7");
+  EXPECT_EQ(string_field(R"({"id":3})", "id"), "");
+  EXPECT_EQ(string_field(R"({"x":"y"})", "id"), "");
+  EXPECT_EQ(string_field("not json", "id"), "");
+}
+
 TEST(json, what_is_not_an_object_is_an_error) {
   EXPECT_FALSE(decode_event("not json").ok());
   EXPECT_FALSE(decode_event("[1,2]").ok());
