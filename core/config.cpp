@@ -217,11 +217,12 @@ result<config> parse_config(std::string_view yaml, const std::string& path) {
         else if (k == "partitions") c.kafka.partitions = r.number<int>(x, "kafka.partitions", 1, 10000);
         else if (k == "group_prefix") c.kafka.group_prefix = r.scalar(x, "kafka.group_prefix");
         else if (k == "topics")
-          r.mapping(x, "kafka.topics", {"events", "detections", "incidents", "dead_letter"}, [&](const std::string& t, const YAML::Node& y) {
+          r.mapping(x, "kafka.topics", {"events", "detections", "incidents", "dead_letter", "changelog"}, [&](const std::string& t, const YAML::Node& y) {
             std::string name = r.scalar(y, "kafka.topics." + t);
             if (t == "events") c.kafka.events_topic = name;
             else if (t == "detections") c.kafka.detections_topic = name;
             else if (t == "incidents") c.kafka.incidents_topic = name;
+            else if (t == "changelog") c.kafka.changelog_topic = name;
             else c.kafka.dead_letter_topic = name;
           });
         else if (!x.IsMap()) r.fail(x, "kafka.librdkafka must be a mapping of client properties");

@@ -29,6 +29,7 @@ struct kafka_config {
   std::string detections_topic = "talaia.detections";
   std::string incidents_topic = "talaia.incidents";
   std::string dead_letter_topic = "talaia.dead-letter";
+  std::string changelog_topic = "talaia.correlate-changelog";  // compacted: correlate state
   int partitions = 4;  // when Talaia creates a topic
   std::string group_prefix = "talaia";
   std::map<std::string, std::string> librdkafka;  // extra client properties, passed through
