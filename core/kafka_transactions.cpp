@@ -1,6 +1,7 @@
 #include "core/kafka_transactions.hpp"
 
 #include <cstring>
+#include <thread>
 
 #include "core/kafka_client.hpp"
 #include "core/log.hpp"
@@ -184,7 +185,7 @@ class kafka_session final : public transactional_session {
         log_info("kafka", "topic=" + std::string(p.topic) + " partition=" + std::to_string(p.partition) +
                               " committed=" + (committed ? std::to_string(*committed) : std::string("none")) +
                               " partition assigned");
-        if (self->hooks_.assigned)
+        if (self->hooks_.assigned && !self->hook_failure_)
           if (auto r = self->hooks_.assigned(p.partition, committed); !r) self->hook_failure_ = r.err();
       }
       error_ptr e{cooperative ? rd_kafka_incremental_assign(rk, parts) : nullptr};
@@ -226,15 +227,20 @@ result<int> topic_partition_count(const kafka_config& cfg, const std::string& to
   if (!conf) return conf.err();
   auto rk = make_handle(RD_KAFKA_PRODUCER, std::move(*conf));
   if (!rk) return rk.err();
-  const rd_kafka_metadata_t* md = nullptr;
-  if (auto err = rd_kafka_metadata(rk->get(), 1, nullptr, &md, 10000))
-    return kafka_error("cannot reach the Kafka broker(s) at " + cfg.brokers, err);
-  int count = -1;
-  for (int i = 0; i < md->topic_cnt; ++i)
-    if (topic == md->topics[i].topic && md->topics[i].err == RD_KAFKA_RESP_ERR_NO_ERROR) count = md->topics[i].partition_cnt;
-  rd_kafka_metadata_destroy(md);
-  if (count < 0) return make_error("topic " + topic + " does not exist");
-  return count;
+  // A topic created a moment ago may take a little while to appear in the metadata.
+  for (int attempt = 0; attempt < 50; ++attempt) {
+    const rd_kafka_metadata_t* md = nullptr;
+    if (auto err = rd_kafka_metadata(rk->get(), 1, nullptr, &md, 10000))
+      return kafka_error("cannot reach the Kafka broker(s) at " + cfg.brokers, err);
+    int count = -1;
+    for (int i = 0; i < md->topic_cnt; ++i)
+      if (topic == md->topics[i].topic && md->topics[i].err == RD_KAFKA_RESP_ERR_NO_ERROR)
+        count = md->topics[i].partition_cnt;
+    rd_kafka_metadata_destroy(md);
+    if (count > 0) return count;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return make_error("topic " + topic + " does not exist");
 }
 
 }  // namespace talaia::core

@@ -55,6 +55,14 @@ core::result<void> run_transactional_correlate(core::transactional_session& sess
       },
   });
 
+  // The hooks above refer to this frame; once it is gone (the session may still revoke while
+  // it closes), only the state is left to forget.
+  struct unhook {
+    core::transactional_session& session;
+    partitioned_correlate& state;
+    ~unhook() { session.set_hooks({nullptr, [&s = state](std::int32_t partition) { s.revoke(partition); }}); }
+  } restore_hooks{session, state};
+
   std::vector<std::pair<std::string, std::string>> incidents;
   std::unordered_map<std::string, std::size_t> latest;  // incident id -> its last version in `incidents`
   while (!stop.load(std::memory_order_relaxed)) {
