@@ -220,18 +220,30 @@ TEST(replay_correlation, brute_force_then_success_gives_one_incident_for_the_att
   auto incidents = replay_with_shipped_rules(source_dir() + "/tests/data/replay/bruteforce.log");
   auto outer = of_rule(incidents, "SSH Brute Force Followed by a Successful Login");
   ASSERT_EQ(outer.size(), 1u) << incidents.size();
-  EXPECT_EQ(json::serialize(outer[0]->at("group")), R"({"hostname":"bastion"})");
+  EXPECT_EQ(json::serialize(outer[0]->at("group")), R"({"hostname":"bastion","src_ip":"198.51.100.23"})");
   EXPECT_EQ(outer[0]->at("level"), "high");
   EXPECT_EQ(outer[0]->at("first_seen"), "2026-05-04T03:02:30Z");
   EXPECT_EQ(outer[0]->at("event_count").as_int64(), 2);  // the attempts' firing and the login
   // The attempts correlation keeps its own incident (generate: true): all 12 failures counted.
   auto attempts = of_rule(incidents, "SSH Brute Force Attempts");
   ASSERT_EQ(attempts.size(), 1u);
-  EXPECT_EQ(json::serialize(attempts[0]->at("group")), R"({"hostname":"bastion"})");
+  EXPECT_EQ(json::serialize(attempts[0]->at("group")), R"({"hostname":"bastion","src_ip":"198.51.100.23"})");
   EXPECT_EQ(attempts[0]->at("event_count").as_int64(), 12);
   EXPECT_EQ(attempts[0]->at("events").as_array().size(), 10u);  // evidence capped
   // Three failures on web9 are no brute force; single failures and logins open nothing alone.
   EXPECT_EQ(incidents.size(), 2u);
+}
+
+TEST(replay_correlation, password_spraying_gives_one_incident_for_the_source_trying_many_users) {
+  auto incidents = replay_with_shipped_rules(source_dir() + "/tests/data/replay/spraying.log");
+  auto spraying = of_rule(incidents, "SSH Password Spraying");
+  // 203.0.113.77 tries ten users on three hosts in ten minutes; 198.51.100.4 only three users;
+  // 192.0.2.200 ten users but six minutes apart, never eight within ten minutes.
+  ASSERT_EQ(spraying.size(), 1u) << incidents.size();
+  EXPECT_EQ(json::serialize(spraying[0]->at("group")), R"({"src_ip":"203.0.113.77"})");
+  EXPECT_EQ(spraying[0]->at("first_seen"), "2026-05-04T05:07:10Z");  // the eighth user
+  EXPECT_EQ(spraying[0]->at("event_count").as_int64(), 10);         // and the two after it
+  EXPECT_EQ(incidents.size(), 1u);  // no brute force: at most four failures per host and source
 }
 
 TEST(replay_correlation, port_scans_in_flow_events_give_one_incident_per_scanning_source) {
