@@ -30,6 +30,10 @@ DELIBERATE = {
     # lnx_susp_jexboss: a keyword map with a modifier ('|all': [...]). The specification and
     # pySigma search each keyword anywhere in the event; rsigma 0.23 never matches such a map.
     "8ec2c8b4-557a-4121-b87c-5dfb3a602fae",
+    # cisco_bgp_md5_auth_failed and huawei_bgp_auth_failed: the same kind of keyword map
+    # ('|all': [':179', ...]); same choice.
+    "56fa3cd6-f8d6-4520-a8c7-607292971886",
+    "a557ffe6-ac54-43d2-ae69-158027082350",
 }
 
 if not os.access(rsigma, os.X_OK):
