@@ -210,7 +210,10 @@ namespace {
 namespace json = boost::json;
 
 std::vector<json::object> replay_with_shipped_rules(const std::string& file) {
-  auto r = run_command({talaia_binary(), "replay", "--rules", source_dir() + "/deploy/rules", file});
+  // The shipped pack with the shipped config, whose sigma.logsources routes confine each rule to
+  // the events of its log source.
+  auto r = run_command({talaia_binary(), "replay", "--config", source_dir() + "/deploy/talaia.yaml", "--rules",
+                        source_dir() + "/deploy/rules", file});
   EXPECT_EQ(r.code, 0) << r.err;
   std::vector<json::object> out;
   std::istringstream in(r.out);
