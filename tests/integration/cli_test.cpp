@@ -28,6 +28,13 @@ TEST(rules_check, good_rules_pass_with_exit_0) {
   EXPECT_EQ(r.out, "");
 }
 
+TEST(rules_check, the_shipped_config_routes_every_shipped_rule) {
+  auto r = run_command({talaia_binary(), "rules", "check", "--config", source_dir() + "/deploy/talaia.yaml",
+                        source_dir() + "/deploy/rules"});
+  EXPECT_EQ(r.code, 0) << r.out << r.err;
+  EXPECT_EQ(r.out, "");  // no warning: no rule left unrouted
+}
+
 TEST(rules_check, every_bad_file_is_reported_with_path_line_and_reason) {
   const fs::path bad = source_dir() + "/tests/data/rules/bad";
   auto r = run_command({talaia_binary(), "rules", "check", bad.string()});
@@ -81,7 +88,9 @@ TEST(rules_test, passing_cases_exit_0_and_each_failure_is_reported_at_its_line) 
 }
 
 TEST(rules_test, the_shipped_pack_passes_its_test_cases) {
-  auto r = run_command({talaia_binary(), "rules", "test", source_dir() + "/deploy/rules"});
+  // With the shipped config: its sigma.logsources routes and mappings make the rules meet the events.
+  auto r = run_command({talaia_binary(), "rules", "test", "--config", source_dir() + "/deploy/talaia.yaml",
+                        source_dir() + "/deploy/rules"});
   EXPECT_EQ(r.code, 0) << r.out << r.err;
   EXPECT_EQ(r.out, "");
 }
@@ -201,7 +210,10 @@ namespace {
 namespace json = boost::json;
 
 std::vector<json::object> replay_with_shipped_rules(const std::string& file) {
-  auto r = run_command({talaia_binary(), "replay", "--rules", source_dir() + "/deploy/rules", file});
+  // The shipped pack with the shipped config, whose sigma.logsources routes confine each rule to
+  // the events of its log source.
+  auto r = run_command({talaia_binary(), "replay", "--config", source_dir() + "/deploy/talaia.yaml", "--rules",
+                        source_dir() + "/deploy/rules", file});
   EXPECT_EQ(r.code, 0) << r.err;
   std::vector<json::object> out;
   std::istringstream in(r.out);
