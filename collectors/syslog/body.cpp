@@ -136,7 +136,7 @@ std::string_view parse_body(const body_input& in, const parse_context& ctx, core
     fortigate(m, in.header_has_time, ctx, out);
     return {};
   }
-  if (in.app_name == "sshd" && parse_sshd_auth(m, out)) {
+  if ((in.app_name == "sshd" || in.app_name == "sshd-session") && parse_sshd_auth(m, out)) {
     out.set_string("format", "sshd");
     return {};
   }

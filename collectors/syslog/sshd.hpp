@@ -1,6 +1,6 @@
 #pragma once
-// OpenSSH's authentication lines (tag `sshd`) to fields, so correlation rules can group by the
-// source and count users:
+// OpenSSH's authentication lines (tag `sshd`, or `sshd-session` from OpenSSH 9.8 on) to
+// fields, so correlation rules can group by the source and count users:
 //   "Failed password for [invalid user ]USER from IP port N ssh2"
 //   "Accepted publickey for USER from IP port N ssh2: RSA SHA256:..."
 //   "Invalid user USER from IP port N"
