@@ -3,6 +3,8 @@
 #include <algorithm>
 
 #include <boost/json.hpp>
+
+#include "core/json.hpp"
 #include <charconv>
 #include <unordered_set>
 
@@ -212,21 +214,37 @@ void correlation_engine::close_windows(std::int64_t watermark, std::vector<firin
   }
 }
 
+// Written by hand (not through boost::json values): it runs for every changed group after every
+// batch of the Kafka stage. load() reads it back with boost::json.
 std::string correlation_engine::group_json(const group_state& g) const {
-  namespace json = boost::json;
-  json::object o;
-  o["correlation"] = set_->correlations()[g.correlation].key();
-  json::array group;
-  for (const auto& [name, value] : g.group) group.push_back(json::array{json::string(name), json::string(value)});
-  o["group"] = std::move(group);
-  o["suppressed_until"] = g.suppressed_until;
-  o["window_start"] = g.window_start;
-  o["last_update"] = g.last_update;
-  json::array window;
-  for (const auto& e : g.window)
-    window.push_back(json::array{e.time, e.position, json::string(e.value), json::string(e.event_json)});
-  o["window"] = std::move(window);
-  return json::serialize(o);
+  std::string out = "{\"correlation\":";
+  core::append_json_string(out, set_->correlations()[g.correlation].key());
+  out += ",\"group\":[";
+  for (std::size_t i = 0; i < g.group.size(); ++i) {
+    out += i ? ",[" : "[";
+    core::append_json_string(out, g.group[i].first);
+    out += ',';
+    core::append_json_string(out, g.group[i].second);
+    out += ']';
+  }
+  out += "],\"suppressed_until\":" + std::to_string(g.suppressed_until);
+  out += ",\"window_start\":" + std::to_string(g.window_start);
+  out += ",\"last_update\":" + std::to_string(g.last_update);
+  out += ",\"window\":[";
+  for (std::size_t i = 0; i < g.window.size(); ++i) {
+    const entry& e = g.window[i];
+    out += i ? ",[" : "[";
+    out += std::to_string(e.time);
+    out += ',';
+    out += std::to_string(e.position);
+    out += ',';
+    core::append_json_string(out, e.value);
+    out += ',';
+    core::append_json_string(out, e.event_json);
+    out += ']';
+  }
+  out += "]}";
+  return out;
 }
 
 std::vector<std::pair<std::string, std::string>> correlation_engine::save() const {

@@ -17,7 +17,7 @@ partitioned_correlate::partitioned_correlate(correlate_settings s, std::shared_p
     : settings_(std::move(s)), correlations_(std::move(correlations)), metrics_(m) {}
 
 partitioned_correlate::part partitioned_correlate::make_part(const state_records& saved) const {
-  part p{correlator(settings_, correlations_), {}, 0};
+  part p{correlator(settings_, correlations_), {}, {}, 0};
   for (const auto& [key, value] : saved) {
     std::string_view k = key;
     if (k.starts_with(incident_prefix)) {
@@ -54,7 +54,9 @@ void partitioned_correlate::handle(const core::message& m, std::vector<std::pair
     if (metrics_.opened && c.opened) metrics_.opened->add();
     if (metrics_.updated && !c.opened) metrics_.updated->add();
     p.dirty_incidents.insert(c.state_key);
-    incidents.emplace_back(c.incident->id, core::encode_incident(*c.incident));
+    std::string json = core::encode_incident(*c.incident);
+    p.encoded.insert_or_assign(c.state_key, json);  // its state record, unless it changes again
+    incidents.emplace_back(c.incident->id, std::move(json));
   }
   if (++p.since_expire >= expire_every) {
     p.since_expire = 0;
@@ -70,10 +72,15 @@ state_changes partitioned_correlate::take_changes(std::int32_t partition) {
   const auto& open = p.c.tracker().open_incidents();
   for (const auto& key : p.dirty_incidents) {
     auto inc = open.find(key);
-    out.emplace_back(std::string(incident_prefix) + key,
-                     inc == open.end() ? std::nullopt : std::optional<std::string>(core::encode_incident(inc->second)));
+    std::optional<std::string> value;
+    if (inc != open.end()) {
+      auto done = p.encoded.find(key);
+      value = done != p.encoded.end() ? std::move(done->second) : core::encode_incident(inc->second);
+    }
+    out.emplace_back(std::string(incident_prefix) + key, std::move(value));
   }
   p.dirty_incidents.clear();
+  p.encoded.clear();
   for (const auto& key : p.c.engine().take_dirty())
     out.emplace_back(std::string(window_prefix) + key, p.c.engine().window_json(key));
   return out;
@@ -96,6 +103,7 @@ void partitioned_correlate::replace_correlations(std::shared_ptr<const correlati
     for (const auto& [key, json] : p.c.engine().save()) windows.push_back(key);
     part fresh = make_part(records_of(p));
     fresh.dirty_incidents = std::move(p.dirty_incidents);
+    fresh.encoded = std::move(p.encoded);
     fresh.since_expire = p.since_expire;
     p = std::move(fresh);
     for (const auto& key : windows) p.c.engine().mark_dirty(key);

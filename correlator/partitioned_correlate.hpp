@@ -49,6 +49,7 @@ class partitioned_correlate {
   struct part {
     correlator c;
     std::set<std::string> dirty_incidents;
+    std::map<std::string, std::string> encoded;  // state key -> the incident JSON last sent this batch
     std::uint64_t since_expire = 0;
   };
   part make_part(const state_records& saved) const;
