@@ -54,8 +54,8 @@ struct running_listener {
   std::unique_ptr<listener> l;
   std::thread thread;
 
-  explicit running_listener(const std::string& state_dir = {}) {
-    auto r = listener::bind(io, {{"127.0.0.1", 0}, "talaia.events", state_dir}, out, ids, metrics);
+  explicit running_listener(const std::string& state_dir = {}, core::netflow_options_config options = {}) {
+    auto r = listener::bind(io, {{"127.0.0.1", 0}, "talaia.events", state_dir, options}, out, ids, metrics);
     EXPECT_TRUE(r.ok()) << r.err().message;
     if (!r) return;
     l = std::move(*r);
@@ -225,7 +225,7 @@ TEST(netflow_listener, templates_survive_a_restart) {
   recording_producer out;
   event_ids ids{"test", 2};
   core::metrics_registry metrics;
-  auto second = listener::bind(io2, {{"127.0.0.1", port}, "talaia.events", state.string()}, out, ids, metrics);
+  auto second = listener::bind(io2, {{"127.0.0.1", port}, "talaia.events", state.string(), {}}, out, ids, metrics);
   ASSERT_TRUE(second.ok()) << second.err().message;
   (*second)->start();
   std::thread t([&] { io2.run(); });
@@ -239,6 +239,69 @@ TEST(netflow_listener, templates_survive_a_restart) {
   const auto ev = boost::json::parse(out.messages()[0].second).as_object();
   EXPECT_EQ(ev.at("src_ip").as_string(), "10.0.0.1");
   EXPECT_EQ(ev.at("bytes").as_int64(), 777);
+}
+
+// A metric sample's value (0 when absent).
+std::uint64_t sample(const core::metrics_registry& m, const std::string& name_and_labels) {
+  const std::string text = m.render();
+  const auto at = text.find("\n" + name_and_labels + " ");
+  return at == std::string::npos ? 0 : std::stoull(text.substr(at + name_and_labels.size() + 2));
+}
+
+// workers: 2 — two sockets on one port (SO_REUSEPORT), each with its own thread and decoder.
+// Twelve softflowd runs (each its own exporter socket: v9 and IPFIX, templates and data) are
+// spread by the kernel over both workers; since one exporter socket always reaches the same
+// worker, its templates meet its data: every flow arrives, none waits for a template, and
+// each worker saves the templates it learnt.
+TEST_F(netflow_real_exporter, two_workers_keep_each_exporters_templates_with_its_data) {
+  if (!fs::exists("/usr/sbin/softflowd")) GTEST_SKIP() << "softflowd not installed (Debian package softflowd)";
+  const fs::path state = testing::make_temp_dir("talaia-netflow-workers");
+  core::netflow_options_config options;
+  options.workers = 2;
+  running_listener l(state.string(), options);
+  ASSERT_NE(l.port(), 0);
+  constexpr int runs = 12;
+  for (int k = 0; k < runs; ++k) ASSERT_TRUE(export_to("softflowd", k % 2 ? 10 : 9, l.port()));
+  const std::size_t want = runs * (tcp_flows + udp_flows + v6_flows);
+  EXPECT_TRUE(testing::eventually([&] { return sum_of(l.out.messages()).flows >= want; }, 30s)) << sum_of(l.out.messages()).flows;
+  l.stop();
+  const totals t = sum_of(l.out.messages());
+  EXPECT_EQ(t.flows, want);
+  EXPECT_EQ(t.bytes, runs * (v4_bytes + v6_bytes));
+  EXPECT_EQ(t.packets, runs * (v4_packets + v6_packets));
+  const auto& m = l.metrics;
+  EXPECT_EQ(sample(m, "talaia_events_received_total{transport=\"udp\",format=\"netflow\"}"), want);
+  EXPECT_EQ(sample(m, "talaia_flow_held_sets_total"), 0u);
+  EXPECT_EQ(sample(m, "talaia_events_discarded_total{reason=\"no_template\",transport=\"netflow\"}"), 0u);
+  EXPECT_EQ(sample(m, "talaia_flow_sequence_gaps_total"), 0u);
+  const std::string listen = "127.0.0.1:" + std::to_string(l.port());
+  const auto w0 = sample(m, "talaia_udp_worker_received_total{listener=\"netflow\",listen=\"" + listen + "\",worker=\"0\"}");
+  const auto w1 = sample(m, "talaia_udp_worker_received_total{listener=\"netflow\",listen=\"" + listen + "\",worker=\"1\"}");
+  EXPECT_GT(w0, 0u);
+  EXPECT_GT(w1, 0u);
+  EXPECT_EQ(w0 + w1, sample(m, "talaia_flow_packets_total"));
+  std::cerr << "workers: " << w0 << " and " << w1 << " packets\n";
+  // Each worker keeps its own template file; a restart (with any worker count) loads them all.
+  const std::string port = std::to_string(l.port());
+  EXPECT_TRUE(fs::exists(state / ("netflow-templates-" + port + ".txt")));
+  EXPECT_TRUE(fs::exists(state / ("netflow-templates-" + port + ".1.txt")));
+}
+
+// Decoder limits from the listener's options are honoured there and counted on /metrics.
+TEST(netflow_listener, configured_limits_are_counted_on_metrics) {
+  core::netflow_options_config options;
+  options.max_templates_per_exporter = 2;
+  running_listener l({}, options);
+  asio::io_context io;
+  asio::ip::udp::socket s(io, asio::ip::udp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+  for (unsigned id = 300; id < 305; ++id) {
+    const std::string tmpl = u16(2) + u16(12) + u16(id) + u16(1) + u16(8) + u16(4);
+    const std::string msg = u16(10) + u16(static_cast<unsigned>(16 + tmpl.size())) + u32(1772445600) + u32(0) + u32(1) + tmpl;
+    s.send_to(asio::buffer(msg), asio::ip::udp::endpoint(asio::ip::make_address("127.0.0.1"), l.port()));
+  }
+  EXPECT_TRUE(testing::eventually([&] { return sample(l.metrics, "talaia_flow_packets_total") == 5; }, 5s));
+  EXPECT_EQ(sample(l.metrics, "talaia_flow_template_limit_total"), 3u);
+  EXPECT_EQ(sample(l.metrics, "talaia_flow_templates_total"), 5u);  // received, refused ones too
 }
 
 }  // namespace
