@@ -170,7 +170,10 @@ result<config> parse_config(std::string_view yaml, const std::string& path) {
         else if (k == "rate_limit") o.rate_limit = static_cast<double>(r.number<std::size_t>(x, "syslog.rate_limit", 0, 100'000'000));
         else if (k == "rate_burst") o.rate_burst = r.number<std::size_t>(x, "syslog.rate_burst", 0, 100'000'000);
         else if (k == "allowed_networks") o.allowed_networks = r.strings(x, "syslog.allowed_networks");
-        else if (k == "year") o.year = r.number<int>(x, "syslog.year", 1970, 9999);
+        else if (k == "year") {
+          o.year = r.number<int>(x, "syslog.year", 0, 9999);
+          if (o.year != 0 && o.year < 1970) r.fail(x, "syslog.year must be 0 (inferred) or a year from 1970 to 9999");
+        }
         else if (k == "tls")
           r.mapping(x, "syslog.tls", key_set("syslog.tls"), [&](const std::string& t, const YAML::Node& y) {
             if (t == "listen") o.tls_listen = r.endpoints(y, "syslog.tls.listen");
