@@ -1,11 +1,16 @@
 #include "collectors/udp_workers.hpp"
 
 #include <sys/socket.h>
+#include <sys/stat.h>
 
 #include <cerrno>
 #include <cstring>
 
 #include <boost/asio.hpp>
+
+#include <algorithm>
+#include <fstream>
+#include <sstream>
 
 namespace talaia::collectors {
 
@@ -26,6 +31,37 @@ core::result<void> open_udp(udp::socket& s, const udp::endpoint& at, std::size_t
   }
   s.bind(at, ec);
   if (ec) return core::make_error("cannot listen on udp " + where + ": " + ec.message());
+  return {};
+}
+
+std::uint64_t socket_inode(int fd) {
+  struct stat st {};
+  return fstat(fd, &st) == 0 ? static_cast<std::uint64_t>(st.st_ino) : 0;
+}
+
+core::result<void> check_port_not_shared(const std::vector<std::uint64_t>& inodes, const std::string& where) {
+  // Lines: "sl local_address rem_address st tx:rx tr:when retrnsmt uid timeout inode ...".
+  std::vector<std::pair<std::string, std::uint64_t>> sockets;  // local address, inode
+  for (const char* file : {"/proc/net/udp", "/proc/net/udp6"}) {
+    std::ifstream in(file);
+    std::string line;
+    std::getline(in, line);  // header
+    while (std::getline(in, line)) {
+      std::istringstream fields(line);
+      std::string sl, local, skip;
+      std::uint64_t inode = 0;
+      fields >> sl >> local;
+      for (int i = 0; i < 7; ++i) fields >> skip;
+      if (fields >> inode) sockets.emplace_back(local, inode);
+    }
+  }
+  std::string ours;
+  for (const auto& [local, inode] : sockets)
+    if (std::find(inodes.begin(), inodes.end(), inode) != inodes.end()) ours = local;
+  if (ours.empty()) return {};  // no /proc here: nothing to check
+  for (const auto& [local, inode] : sockets)
+    if (local == ours && std::find(inodes.begin(), inodes.end(), inode) == inodes.end())
+      return core::make_error("udp " + where + " is already bound by another socket with SO_REUSEPORT (another collector?)");
   return {};
 }
 

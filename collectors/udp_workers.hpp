@@ -28,6 +28,15 @@ namespace talaia::collectors {
 core::result<void> open_udp(boost::asio::ip::udp::socket& s, const boost::asio::ip::udp::endpoint& at,
                             std::size_t receive_buffer, bool reuse_port);
 
+// The inode of a socket (its line in /proc/net/udp), 0 when unknown.
+std::uint64_t socket_inode(int fd);
+
+// SO_REUSEPORT lets any socket of the same user join the port, and the kernel would then split
+// datagrams with it without a word (two collectors started on one port, say). After binding
+// the workers' sockets (`inodes`), fails when /proc/net/udp{,6} shows another socket on the same
+// local address and port.
+core::result<void> check_port_not_shared(const std::vector<std::uint64_t>& inodes, const std::string& where);
+
 // The io_contexts and threads of a listener's workers.
 class worker_threads {
  public:

@@ -185,6 +185,11 @@ core::result<std::unique_ptr<listener>> listener::bind(asio::io_context& io, lis
     if (i->settings.at.port == 0) i->settings.at.port = w->socket.local_endpoint(ec).port();
     i->workers.push_back(std::move(w));
   }
+  if (n > 1) {
+    std::vector<std::uint64_t> inodes;
+    for (const auto& w : i->workers) inodes.push_back(socket_inode(w->socket.native_handle()));
+    if (auto r = check_port_not_shared(inodes, i->settings.at.text()); !r) return core::make_error("cannot listen for NetFlow: " + r.err().message);
+  }
   for (std::size_t k = 0; k < n; ++k) {
     worker& w = *i->workers[k];
     w.template_file = i->template_file(k);

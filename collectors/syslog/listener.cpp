@@ -36,11 +36,6 @@ struct source_rule {
   bool key_value = false;
 };
 
-std::uint64_t socket_inode(int fd) {
-  struct stat st {};
-  return fstat(fd, &st) == 0 ? static_cast<std::uint64_t>(st.st_ino) : 0;
-}
-
 // Some senders (loggen -D -P) put an RFC 6587 octet count in front of a datagram too: drop it
 // when it matches the rest exactly.
 std::string_view without_octet_count(std::string_view d) {
@@ -486,6 +481,12 @@ core::result<std::unique_ptr<listener>> listener::bind(asio::io_context& io, lis
     w->inode = socket_inode(w->socket.native_handle());
     impl::add_udp_parts(metrics, *w, i->settings.at.host + ":" + std::to_string(port), k);
     i->udp_workers.push_back(std::move(w));
+  }
+  if (workers > 1) {
+    std::vector<std::uint64_t> inodes;
+    for (const auto& w : i->udp_workers) inodes.push_back(w->inode);
+    if (auto r = check_port_not_shared(inodes, i->settings.at.host + ":" + std::to_string(port)); !r)
+      return core::make_error("cannot listen for syslog: " + r.err().message);
   }
   return std::unique_ptr<listener>(new listener(std::move(i)));
 }

@@ -104,11 +104,12 @@ TEST(collectors_workers, two_workers_per_listener_carry_every_message_and_flow_t
   const std::string syslog_udp = "talaia_events_received_total{transport=\"udp\",format=\"syslog\"}";
   EXPECT_TRUE(eventually([&] { return metric(api, syslog_udp) == messages; }, 20s)) << metric(api, syslog_udp) << " of " << messages;
 
-  // Flows: softflowd exports the capture 6 times (v9 and IPFIX, a new exporter socket each
-  // time), 170 flows each; pmacctd's sfprobe exports it as sFlow, counted by tshark.
+  // Flows: softflowd exports the capture 12 times (v9 and IPFIX, a new exporter socket each
+  // time, so that both workers get some: all on one has odds of 1 in 2,048), 170 flows each;
+  // pmacctd's sfprobe exports it as sFlow, counted by tshark.
   long long records = 0;
   if (flows) {
-    for (int k = 0; k < 6; ++k) {
+    for (int k = 0; k < 12; ++k) {
       auto r = run_command({"/usr/sbin/softflowd", "-r", (dir / "traffic.pcap").string(), "-n", "127.0.0.1:" + std::to_string(netflow), "-v",
                             k % 2 ? "10" : "9", "-d", "-c", "none"},
                            60s);

@@ -405,5 +405,24 @@ TEST(netflow_listener, configured_limits_are_counted_on_metrics) {
   EXPECT_EQ(sample(l.metrics, "talaia_flow_templates_total"), 5u);  // received, refused ones too
 }
 
+// SO_REUSEPORT would let a second collector on the same port take half the datagrams silently:
+// a listener whose workers find another socket on their address and port refuses to start.
+TEST(netflow_listener, a_second_listener_with_workers_cannot_share_the_port) {
+  core::netflow_options_config options;
+  options.workers = 2;
+  running_listener first({}, options);
+  ASSERT_NE(first.port(), 0);
+  asio::io_context io;
+  recording_producer out;
+  event_ids ids{"test", 3};
+  core::metrics_registry metrics;
+  auto second = listener::bind(io, {{"127.0.0.1", first.port()}, "talaia.events", {}, options}, out, ids, metrics);
+  ASSERT_FALSE(second.ok());
+  EXPECT_NE(second.err().message.find("already bound by another socket"), std::string::npos) << second.err().message;
+  // Without workers (no SO_REUSEPORT) the kernel refuses the port itself.
+  auto plain = listener::bind(io, {{"127.0.0.1", first.port()}, "talaia.events", {}, {}}, out, ids, metrics);
+  EXPECT_FALSE(plain.ok());
+}
+
 }  // namespace
 }  // namespace talaia::collectors::netflow
