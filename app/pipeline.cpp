@@ -53,7 +53,8 @@ correlator::correlate_metrics correlate_metrics_of(core::metrics_registry& m) {
           &m.make_counter("talaia_errors_total", "stage=\"correlate\"", "Messages the stage could not use")};
 }
 
-// Syslog and NetFlow listeners on one io_context, served by one thread.
+// Syslog and NetFlow listeners on one io_context, served by one thread; listeners with
+// `workers` above 1 read UDP on threads of their own as well.
 struct collectors_set {
   asio::io_context io{1};
   std::unique_ptr<collectors::event_ids> ids;
@@ -75,7 +76,8 @@ struct collectors_set {
       syslog.push_back(std::move(*l));
     }
     for (const auto& at : cfg.netflow_listen) {
-      auto l = collectors::netflow::listener::bind(io, {at, cfg.kafka.events_topic, cfg.data_dir + "/netflow"}, out, *ids, metrics);
+      auto l = collectors::netflow::listener::bind(io, {at, cfg.kafka.events_topic, cfg.data_dir + "/netflow", cfg.netflow_options},
+                                                  out, *ids, metrics);
       if (!l) return l.err();
       netflow.push_back(std::move(*l));
     }
