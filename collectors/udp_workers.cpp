@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 
 #include <boost/asio.hpp>
@@ -22,8 +23,13 @@ core::result<void> open_udp(udp::socket& s, const udp::endpoint& at, std::size_t
   boost::system::error_code ec;
   s.open(at.protocol(), ec);
   if (ec) return core::make_error("cannot open a udp socket for " + where + ": " + ec.message());
-  s.set_option(asio::socket_base::receive_buffer_size(static_cast<int>(receive_buffer)), ec);
-  ec.clear();  // a smaller buffer than asked for is not fatal (the kernel caps it at rmem_max)
+  // SO_RCVBUFFORCE gets the size asked for beyond net.core.rmem_max when the process may
+  // (CAP_NET_ADMIN, as a collector running as root); otherwise SO_RCVBUF, which the kernel caps.
+  // A smaller buffer than asked for is not fatal: the listener logs what it was granted.
+  const int size = static_cast<int>(std::min<std::size_t>(receive_buffer, INT32_MAX / 2));
+  if (::setsockopt(s.native_handle(), SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof size) != 0)
+    s.set_option(asio::socket_base::receive_buffer_size(size), ec);
+  ec.clear();
   if (reuse_port) {
     const int one = 1;
     if (::setsockopt(s.native_handle(), SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0)

@@ -64,7 +64,7 @@ struct syslog_source_config {
 
 // Syslog listener settings beyond `listen` and `max_message` (see deploy/talaia.yaml).
 struct syslog_options_config {
-  std::size_t udp_receive_buffer = 8 << 20;   // SO_RCVBUF asked for (the kernel caps it at rmem_max)
+  std::size_t udp_receive_buffer = 8 << 20;   // granted in full with CAP_NET_ADMIN (SO_RCVBUFFORCE), else capped at rmem_max
   std::size_t max_connections = 1024;         // TCP/TLS connections at once; more are refused
   std::chrono::milliseconds idle_timeout{std::chrono::minutes(10)};  // TCP/TLS, 0: never
   std::size_t read_budget = 65536;            // bytes read per connection per turn
@@ -81,7 +81,7 @@ struct syslog_options_config {
 // NetFlow/IPFIX/sFlow listener and decoder settings beyond `listen` (see deploy/talaia.yaml).
 struct netflow_options_config {
   std::size_t workers = 1;                        // UDP sockets (SO_REUSEPORT) each with its own thread
-  std::size_t udp_receive_buffer = 8 << 20;       // SO_RCVBUF asked for (the kernel caps it at rmem_max)
+  std::size_t udp_receive_buffer = 8 << 20;       // granted in full with CAP_NET_ADMIN (SO_RCVBUFFORCE), else capped at rmem_max
   std::size_t max_exporters = 4096;               // (address, port, version, domain) states per worker
   std::size_t max_templates_per_exporter = 1024;  // templates per (address, port, version, domain)
   std::size_t max_held_sets = 1024;               // data sets held until their template arrives
