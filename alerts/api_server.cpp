@@ -50,7 +50,7 @@ bool parse_count(std::optional<std::string_view> text, std::size_t min, std::siz
 
 }  // namespace
 
-api_response handle_api_request(std::string_view method, std::string_view target, storage::incident_store& store,
+api_response handle_api_request(std::string_view method, std::string_view target, storage::incident_store* store,
                                 const core::metrics_registry& metrics,
                                 const std::function<std::string()>& rules_status) {
   auto qmark = target.find('?');
@@ -66,13 +66,14 @@ api_response handle_api_request(std::string_view method, std::string_view target
     if (!rules_status) return json_error(404, "this process loads no rules (see talaia detect and correlate)");
     return {200, "application/json", rules_status()};
   }
+  if (!store) return json_error(404, "this process keeps no incidents (talaia serve and talaia run do)");
   if (path == "/api/v1/incidents") {
     std::size_t limit = 100, offset = 0;
     if (!parse_count(query_param(query, "limit"), 1, 1000, limit))
       return json_error(400, "limit must be a whole number from 1 to 1000");
     if (!parse_count(query_param(query, "offset"), 0, SIZE_MAX, offset))
       return json_error(400, "offset must be a whole number");
-    auto list = store.list(limit, offset);
+    auto list = store->list(limit, offset);
     if (!list) return json_error(500, list.err().message);
     std::string body = "[";
     for (std::size_t i = 0; i < list->size(); ++i) {
@@ -83,7 +84,7 @@ api_response handle_api_request(std::string_view method, std::string_view target
     return {200, "application/json", std::move(body)};
   }
   std::string id(path.substr(std::string_view("/api/v1/incidents/").size()));
-  auto inc = store.get(id);
+  auto inc = store->get(id);
   if (!inc) return json_error(500, inc.err().message);
   if (!inc->has_value()) return json_error(404, "no incident " + id);
   return {200, "application/json", core::encode_incident(**inc)};
@@ -92,10 +93,10 @@ api_response handle_api_request(std::string_view method, std::string_view target
 struct api_server::impl {
   asio::io_context io{1};
   tcp::acceptor acceptor{io};
-  storage::incident_store& store;
+  storage::incident_store* store;
   const core::metrics_registry& metrics;
   std::function<std::string()> rules_status;
-  impl(storage::incident_store& s, const core::metrics_registry& m) : store(s), metrics(m) {}
+  impl(storage::incident_store* s, const core::metrics_registry& m) : store(s), metrics(m) {}
 
   void accept() {
     acceptor.async_accept([this](beast::error_code ec, tcp::socket socket) {
@@ -154,7 +155,7 @@ api_server::api_server(std::unique_ptr<impl> i) : impl_(std::move(i)) {}
 
 api_server::~api_server() { stop(); }
 
-core::result<std::unique_ptr<api_server>> api_server::bind(const core::endpoint& at, storage::incident_store& store,
+core::result<std::unique_ptr<api_server>> api_server::bind(const core::endpoint& at, storage::incident_store* store,
                                                            const core::metrics_registry& metrics) {
   auto i = std::make_unique<impl>(store, metrics);
   beast::error_code ec;

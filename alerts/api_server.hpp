@@ -26,15 +26,17 @@ struct api_response {
 };
 
 // Pure routing, testable without sockets.
-// `rules_status` (may be empty) gives the JSON of GET /api/v1/rules.
-api_response handle_api_request(std::string_view method, std::string_view target, storage::incident_store& store,
+// `rules_status` (may be empty) gives the JSON of GET /api/v1/rules. Without a store (the Kafka
+// stages collect, detect and correlate serve only /metrics, /healthz and /api/v1/rules) the
+// incident resources answer 404.
+api_response handle_api_request(std::string_view method, std::string_view target, storage::incident_store* store,
                                 const core::metrics_registry& metrics,
                                 const std::function<std::string()>& rules_status = {});
 
 class api_server {
  public:
   // Binds now (so start-up fails with the address when it cannot); serves after start().
-  static core::result<std::unique_ptr<api_server>> bind(const core::endpoint& at, storage::incident_store& store,
+  static core::result<std::unique_ptr<api_server>> bind(const core::endpoint& at, storage::incident_store* store,
                                                         const core::metrics_registry& metrics);
   ~api_server();
   // Before start(): where GET /api/v1/rules gets its answer.

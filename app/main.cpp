@@ -12,7 +12,7 @@ namespace {
 using talaia::core::config;
 
 struct overrides {
-  std::string config_path, data_dir, syslog, netflow, api, brokers;
+  std::string config_path, data_dir, syslog, netflow, api, brokers, metrics;
   std::vector<std::string> rules, webhooks;
 };
 
@@ -58,6 +58,10 @@ talaia::app::offline_options offline_of(const offline_flags& f, const config* cf
 }
 
 void add_kafka(CLI::App* cmd, overrides& o) { cmd->add_option("--brokers", o.brokers, "Kafka bootstrap HOST:PORT[,...]"); }
+// The Kafka stages without the analyst API (serve has it) can still be scraped.
+void add_metrics(CLI::App* cmd, overrides& o) {
+  cmd->add_option("--metrics", o.metrics, "serve /metrics and /healthz (and /api/v1/rules) on HOST:PORT");
+}
 
 // The config file (or built-in defaults) with the flags applied; prints problems and exits 2.
 config resolve(const overrides& o) {
@@ -85,6 +89,7 @@ config resolve(const overrides& o) {
   if (!o.syslog.empty()) cfg.syslog_listen = {endpoint("--syslog", o.syslog)};
   if (!o.netflow.empty()) cfg.netflow_listen = {endpoint("--netflow", o.netflow)};
   if (!o.api.empty()) cfg.api_listen = endpoint("--api", o.api);
+  if (!o.metrics.empty()) cfg.metrics_listen = endpoint("--metrics", o.metrics);
   for (const auto& w : o.webhooks) {
     if (w.rfind("http://", 0) != 0) {
       std::cerr << "talaia: --webhook " << w << ": only http:// URLs are supported\n";
@@ -114,11 +119,11 @@ int main(int argc, char** argv) {
   add_common(run, o), add_store(run, o), add_rules(run, o), add_collect(run, o), add_serve(run, o);
 
   auto* collect = app.add_subcommand("collect", "syslog and NetFlow listeners into Kafka");
-  add_common(collect, o), add_collect(collect, o), add_kafka(collect, o);
+  add_common(collect, o), add_collect(collect, o), add_kafka(collect, o), add_metrics(collect, o);
   auto* detect = app.add_subcommand("detect", "events from Kafka through the rules into detections");
-  add_common(detect, o), add_rules(detect, o), add_kafka(detect, o);
+  add_common(detect, o), add_rules(detect, o), add_kafka(detect, o), add_metrics(detect, o);
   auto* correlate = app.add_subcommand("correlate", "detections from Kafka into incidents");
-  add_common(correlate, o), add_store(correlate, o), add_rules(correlate, o), add_kafka(correlate, o);
+  add_common(correlate, o), add_store(correlate, o), add_rules(correlate, o), add_kafka(correlate, o), add_metrics(correlate, o);
   auto* serve = app.add_subcommand("serve", "incidents from Kafka into the store, webhooks and the API");
   add_common(serve, o), add_store(serve, o), add_serve(serve, o), add_kafka(serve, o);
 

@@ -53,6 +53,17 @@ correlator::correlate_metrics correlate_metrics_of(core::metrics_registry& m) {
           &m.make_counter("talaia_errors_total", "stage=\"correlate\"", "Messages the stage could not use")};
 }
 
+// correlate_settings_of(cfg), its engines counting into `m`.
+correlator::correlate_settings correlate_settings_with_metrics(const core::config& cfg, core::metrics_registry& m) {
+  auto s = correlate_settings_of(cfg);
+  const char* help = "Detections and firings of the correlation engine, by outcome";
+  s.engine.metrics = {&m.make_counter("talaia_correlation_detections_total", "outcome=\"late\"", help),
+                      &m.make_counter("talaia_correlation_detections_total", "outcome=\"missing_group_field\"", help),
+                      &m.make_counter("talaia_correlation_groups_evicted_total", "", "Correlation groups evicted at max_groups_per_rule"),
+                      &m.make_counter("talaia_correlation_firings_total", "", "Correlation rules that fired")};
+  return s;
+}
+
 // Syslog and NetFlow listeners on one io_context, served by one thread; listeners with
 // `workers` above 1 read UDP on threads of their own as well.
 struct collectors_set {
@@ -140,14 +151,14 @@ int run_embedded(const core::config& cfg) {
 
   collectors_set collectors;
   if (auto r = collectors.bind(cfg, *producer, metrics); !r) return fail(r.err());
-  auto api = alerts::api_server::bind(cfg.api_listen, **store, metrics);
+  auto api = alerts::api_server::bind(cfg.api_listen, store->get(), metrics);
   if (!api) return fail(api.err());
   auto detector = correlator::detector::make(rules->detection, detect_settings_of(cfg), rules->correlations);
   if (!detector) return fail(detector.err());
 
   alerts::webhook_dispatcher dispatcher(**store, metrics);
   correlator::detect_stage detect(std::move(*detector), *producer, detect_settings_of(cfg), detect_metrics_of(metrics));
-  correlator::correlate_stage correlate(correlate_settings_of(cfg), rules->correlations, *producer, store->get(),
+  correlator::correlate_stage correlate(correlate_settings_with_metrics(cfg, metrics), rules->correlations, *producer, store->get(),
                                        correlate_metrics_of(metrics));
   if (auto r = correlate.restore(); !r) return fail(r.err());
   alerts::incident_sink sink(**store, &dispatcher, webhook_urls(cfg), metrics);
@@ -203,13 +214,40 @@ int run_embedded(const core::config& cfg) {
 
 namespace {
 
+// --metrics HOST:PORT of collect, detect and correlate: /metrics, /healthz and, for a stage
+// that loads rules, /api/v1/rules; started at once, nothing when the flag is not given.
+class metrics_endpoint {
+ public:
+  core::result<void> start(const core::config& cfg, const core::metrics_registry& metrics, rules_holder* holder) {
+    if (!cfg.metrics_listen) return {};
+    auto api = alerts::api_server::bind(*cfg.metrics_listen, nullptr, metrics);
+    if (!api) return api.err();
+    server_ = std::move(*api);
+    if (holder) server_->set_rules_status([holder] { return holder->status_json(); });
+    server_->start();
+    core::log_info("metrics", "listen=" + cfg.metrics_listen->host + ":" + std::to_string(server_->port()) +
+                                  " serving /metrics");
+    return {};
+  }
+  ~metrics_endpoint() {
+    if (server_) server_->stop();
+  }
+
+ private:
+  std::unique_ptr<alerts::api_server> server_;
+};
+
 // The Kafka-side skeleton shared by detect, correlate and serve: one consumer group, one stage
 // loop on a worker thread, SIGINT/SIGTERM to stop.
 int run_consuming_stage(const char* stage, const core::config& cfg, const std::string& input_topic,
                         core::producer* out, const std::function<core::result<void>(const core::message&)>& handle,
-                        const std::function<void()>& on_started = {}, rules_holder* holder = nullptr) {
+                        const std::function<void()>& on_started = {}, rules_holder* holder = nullptr,
+                        const core::metrics_registry* metrics = nullptr) {
   auto in = core::make_kafka_consumer(cfg.kafka, cfg.kafka.group_prefix + "-" + stage, {input_topic});
   if (!in) return fail(in.err());
+  metrics_endpoint endpoint;
+  if (metrics)
+    if (auto r = endpoint.start(cfg, *metrics, holder); !r) return fail(r.err());
   std::atomic<bool> stop{false};
   std::atomic<bool> failed{false};
   std::thread worker([&] {
@@ -247,6 +285,8 @@ int run_collect(const core::config& cfg) {
   core::metrics_registry metrics;
   collectors_set collectors;
   if (auto r = collectors.bind(cfg, **producer, metrics); !r) return fail(r.err());
+  metrics_endpoint endpoint;
+  if (auto r = endpoint.start(cfg, metrics, nullptr); !r) return fail(r.err());
   collectors.start();
   core::log_info("collect", "brokers=" + cfg.kafka.brokers + " collector is running");
   wait_for_stop_signal();
@@ -273,7 +313,7 @@ int run_detect(const core::config& cfg) {
                                if (holder.generation() != seen) seen = rebuild_detector(detect, holder, cfg);
                                return detect.handle(m);
                              },
-                             {}, &holder);
+                             {}, &holder, &metrics);
 }
 
 int run_correlate(const core::config& cfg) {
@@ -296,12 +336,15 @@ int run_correlate(const core::config& cfg) {
   auto store = storage::incident_store::open(cfg.data_dir);
   if (!store) return fail(store.err());
   core::metrics_registry metrics;
-  correlator::partitioned_correlate state(correlate_settings_of(cfg), rules->correlations, correlate_metrics_of(metrics));
+  correlator::partitioned_correlate state(correlate_settings_with_metrics(cfg, metrics), rules->correlations,
+                                          correlate_metrics_of(metrics));
   const std::string group = k.group_prefix + "-correlate";
   auto session = core::make_kafka_transactional_session(k, group, k.detections_topic, group + "-" + cfg.node_id);
   if (!session) return fail(session.err());
   rules_holder holder(*rules, cfg.rules, cfg.sigma, metrics);
   std::uint64_t seen = holder.generation();
+  metrics_endpoint endpoint;
+  if (auto r = endpoint.start(cfg, metrics, &holder); !r) return fail(r.err());
   correlator::transactional_settings settings;
   settings.incidents_topic = k.incidents_topic;
   settings.changelog_topic = k.changelog_topic;
@@ -335,7 +378,7 @@ int run_serve(const core::config& cfg) {
   auto store = storage::incident_store::open(cfg.data_dir);
   if (!store) return fail(store.err());
   core::metrics_registry metrics;
-  auto api = alerts::api_server::bind(cfg.api_listen, **store, metrics);
+  auto api = alerts::api_server::bind(cfg.api_listen, store->get(), metrics);
   if (!api) return fail(api.err());
   alerts::webhook_dispatcher dispatcher(**store, metrics);
   alerts::incident_sink sink(**store, &dispatcher, webhook_urls(cfg), metrics);

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -101,6 +102,7 @@ struct config {
   std::vector<endpoint> netflow_listen;
   netflow_options_config netflow_options;
   endpoint api_listen{"127.0.0.1", 8080};
+  std::optional<endpoint> metrics_listen;  // --metrics of collect, detect, correlate (no config key)
   std::vector<webhook_config> webhooks;
   std::chrono::milliseconds quiet_period{std::chrono::hours(1)};
   std::size_t max_evidence = 10;

@@ -35,6 +35,11 @@ bool in_order(const std::deque<std::pair<std::int64_t, std::uint32_t>>& items, s
   return true;
 }
 
+void tally(std::uint64_t& own, core::counter* metric) {
+  ++own;
+  if (metric) metric->add();
+}
+
 }  // namespace
 
 void correlation_engine::touch(const std::string& key, group_state& g, std::int64_t time) {
@@ -61,7 +66,7 @@ void correlation_engine::evict_if_full(std::size_t correlation, const std::strin
     auto victim = lru.begin()->second;
     if (victim == keep) victim = std::next(lru.begin())->second;
     erase_group(victim);
-    ++counters_.evicted;
+    tally(counters_.evicted, settings_.metrics.evicted);
   }
 }
 
@@ -84,11 +89,11 @@ void correlation_engine::apply(const core::detection& d, std::vector<firing>& ou
   const correlation_rule& rule = set_->correlations()[ci];
   for (const auto& [field, value] : d.group)
     if (value.empty()) {
-      ++counters_.missing_group_field;
+      tally(counters_.missing_group_field, settings_.metrics.missing_group_field);
       return;
     }
   if (d.time < watermark()) {
-    ++counters_.late;
+    tally(counters_.late, settings_.metrics.late);
     return;
   }
   max_time_ = std::max(max_time_, d.time);
@@ -169,7 +174,7 @@ void correlation_engine::evaluate(group_state& g, std::int64_t now, std::vector<
   }
   if (!holds) return;
   out.push_back(make_firing(g, now, count));
-  ++counters_.fired;
+  tally(counters_.fired, settings_.metrics.fired);
   g.suppressed_until = now + rule.timespan_micros;
   if (rule.type == correlation_type::temporal || rule.type == correlation_type::temporal_ordered) g.window.clear();
 }
@@ -202,7 +207,7 @@ void correlation_engine::close_windows(std::int64_t watermark, std::vector<firin
     g.window = std::move(inside);
     if (rule.condition.holds(n)) {
       out.push_back(make_firing(g, end, g.window.size()));
-      ++counters_.fired;
+      tally(counters_.fired, settings_.metrics.fired);
     }
     if (after.empty()) {
       erase_group(key);

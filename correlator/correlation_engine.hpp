@@ -27,11 +27,22 @@
 #include <vector>
 
 #include "core/incident.hpp"
+#include "core/metrics.hpp"
 #include "correlator/correlation_set.hpp"
 
 namespace talaia::correlator {
 
+// Registry counters the engine adds to beside its own counters (null: none); shared by every
+// engine of a process (one per partition, a new one on each rule reload).
+struct engine_metrics {
+  core::counter* late = nullptr;
+  core::counter* missing_group_field = nullptr;
+  core::counter* evicted = nullptr;
+  core::counter* fired = nullptr;
+};
+
 struct engine_settings {
+  engine_metrics metrics;
   std::int64_t allowed_lateness_micros = 5 * 60 * 1'000'000LL;
   std::size_t max_groups_per_rule = 100'000;
   std::size_t max_evidence = 10;

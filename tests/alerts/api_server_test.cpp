@@ -35,7 +35,7 @@ struct api_test : ::testing::Test {
     store.reset();
     fs::remove_all(dir);
   }
-  api_response get(std::string_view target) { return handle_api_request("GET", target, *store, metrics); }
+  api_response get(std::string_view target) { return handle_api_request("GET", target, store.get(), metrics); }
 };
 
 TEST_F(api_test, lists_incidents_newest_first_with_limit_and_offset) {
@@ -68,14 +68,23 @@ TEST_F(api_test, bad_requests_get_a_json_error_and_the_right_status) {
     EXPECT_TRUE(json::parse(r.body).as_object().contains("error")) << t;
   }
   EXPECT_EQ(get("/api/v2/things").status, 404);
-  EXPECT_EQ(handle_api_request("DELETE", "/api/v1/incidents", *store, metrics).status, 405);
+  EXPECT_EQ(handle_api_request("DELETE", "/api/v1/incidents", store.get(), metrics).status, 405);
 }
 
 TEST_F(api_test, rules_status_comes_from_the_process_that_loads_rules) {
   EXPECT_EQ(get("/api/v1/rules").status, 404);  // talaia serve loads none
-  auto r = handle_api_request("GET", "/api/v1/rules", *store, metrics, [] { return std::string(R"({"rules":3})"); });
+  auto r = handle_api_request("GET", "/api/v1/rules", store.get(), metrics, [] { return std::string(R"({"rules":3})"); });
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(r.body, R"({"rules":3})");
+}
+
+TEST_F(api_test, a_stage_without_a_store_serves_metrics_and_health_but_no_incidents) {
+  EXPECT_EQ(handle_api_request("GET", "/metrics", nullptr, metrics).status, 200);
+  EXPECT_EQ(handle_api_request("GET", "/healthz", nullptr, metrics).status, 200);
+  auto r = handle_api_request("GET", "/api/v1/incidents", nullptr, metrics);
+  EXPECT_EQ(r.status, 404);
+  EXPECT_NE(r.body.find("talaia serve"), std::string::npos) << r.body;
+  EXPECT_EQ(handle_api_request("GET", "/api/v1/incidents/abc", nullptr, metrics).status, 404);
 }
 
 TEST_F(api_test, metrics_and_health) {
@@ -86,7 +95,7 @@ TEST_F(api_test, metrics_and_health) {
 }
 
 TEST_F(api_test, serves_over_http_on_a_real_socket) {
-  auto server = api_server::bind({"127.0.0.1", 0}, *store, metrics);
+  auto server = api_server::bind({"127.0.0.1", 0}, store.get(), metrics);
   ASSERT_TRUE(server.ok()) << server.err().message;
   (*server)->start();
   auto r = http_get("http://127.0.0.1:" + std::to_string((*server)->port()) + "/api/v1/incidents?limit=1",

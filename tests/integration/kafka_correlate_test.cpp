@@ -95,7 +95,7 @@ struct kafka_correlate : ::testing::Test {
     return k;
   }
 
-  std::unique_ptr<child_process> correlate(const std::string& node) {
+  std::unique_ptr<child_process> correlate(const std::string& node, std::vector<std::string> extra = {}) {
     const fs::path config = dir / (name + "-" + node + ".yaml");
     write_file(config, "node_id: " + node + "\n"
                        "kafka:\n"
@@ -107,10 +107,10 @@ struct kafka_correlate : ::testing::Test {
                        "    detections: " + topic("det") + "\n"
                        "    incidents: " + topic("inc") + "\n"
                        "    changelog: " + topic("chg") + "\n");
-    return std::make_unique<child_process>(
-        std::vector<std::string>{talaia_binary(), "correlate", "--config", config.string(), "--rules", test_rules_dir(),
-                                 "--data-dir", (dir / (name + "-" + node)).string()},
-        dir, name + "-" + node);
+    std::vector<std::string> argv{talaia_binary(), "correlate", "--config", config.string(), "--rules", test_rules_dir(),
+                                  "--data-dir", (dir / (name + "-" + node)).string()};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    return std::make_unique<child_process>(argv, dir, name + "-" + node);
   }
 
   // Sends the next `n` chunks of the input.
@@ -229,8 +229,41 @@ std::size_t count_rule(const std::map<std::string, std::string>& incidents, std:
   return n;
 }
 
-TEST_F(kafka_correlate, uninterrupted_run_opens_one_incident_per_host_and_rule) {
-  auto expected = baseline();
+// One sample of the Prometheus text at http://127.0.0.1:PORT/metrics; -1 when absent.
+long long metric(std::uint16_t port, const std::string& sample) {
+  auto r = alerts::http_get("http://127.0.0.1:" + std::to_string(port) + "/metrics", 5s);
+  if (!r || r->status != 200) return -1;
+  const auto at = r->body.find("\n" + sample + " ");
+  return at == std::string::npos ? -1 : std::stoll(r->body.substr(at + sample.size() + 2));
+}
+
+TEST_F(kafka_correlate, uninterrupted_run_opens_one_incident_per_host_and_rule_and_counts_on_metrics) {
+  begin("base");
+  const auto port = free_port();
+  auto p = correlate("a", {"--metrics", "127.0.0.1:" + std::to_string(port)});
+  feed(chunks);
+  // An hour older than everything else: behind the watermark, counted as late and not merged.
+  core::detection late;
+  late.rule = {std::string(burst_rule), "Burst Marker", "low", "Talaia tests", {}};
+  late.correlation = std::string(burst_correlation);
+  late.group = {{"hostname", "h0"}};
+  late.time = 1'790'000'000'000'000 - 3'600'000'000LL;
+  late.event_json = R"({"id":"late","hostname":"h0"})";
+  {
+    auto producer = core::make_kafka_producer(kafka, "test-feeder");
+    ASSERT_TRUE((*producer)->send(topic("det"), correlator::detection_key(late), core::encode_detection(late)).ok());
+    ASSERT_TRUE((*producer)->flush(30s).ok());
+  }
+  wait_consumed({p.get()});
+  EXPECT_EQ(metric(port, "talaia_correlate_detections_total"), static_cast<long long>(input.size()) + 1);
+  EXPECT_EQ(metric(port, "talaia_correlation_detections_total{outcome=\"late\"}"), 1);
+  EXPECT_EQ(metric(port, "talaia_correlation_firings_total"), hosts);  // once per host, then suppressed
+  EXPECT_EQ(metric(port, "talaia_correlation_groups_evicted_total"), 0);
+  auto api = alerts::http_get("http://127.0.0.1:" + std::to_string(port) + "/api/v1/incidents", 5s);
+  ASSERT_TRUE(api.ok());
+  EXPECT_EQ(api->status, 404);  // incidents live in talaia serve
+  stop(*p);
+  auto expected = incidents();
   EXPECT_EQ(count_rule(expected, ssh_rule), static_cast<std::size_t>(hosts));
   EXPECT_EQ(count_rule(expected, burst_correlation), static_cast<std::size_t>(hosts));
   EXPECT_EQ(expected.size(), 2u * hosts);
