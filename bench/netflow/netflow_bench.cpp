@@ -3,7 +3,8 @@
 //   netflow_bench write FILE 9|10 PACKETS      a packet stream (2-byte length + packet, repeated)
 //   netflow_bench decode FILE [STAGES]         decode + JSON + in-process bus, in this process;
 //                                              STAGES "decode" or "json" stops earlier
-//   netflow_bench listen PORT RECORDS SECONDS  Talaia's UDP listener into the in-process bus;
+//   netflow_bench listen PORT RECORDS SECONDS  Talaia's UDP listener into the in-process bus (or
+//                                              Kafka with BENCH_KAFKA=HOST:PORT, bench/bus_sink.hpp);
 //                                              prints records and this process's CPU seconds
 //   netflow_bench send FILE PORT PPS           replays the stream to 127.0.0.1:PORT, paced
 //
@@ -29,6 +30,7 @@
 #include "core/json.hpp"
 #include "core/memory_bus.hpp"
 #include "core/metrics.hpp"
+#include "bench/bus_sink.hpp"
 
 namespace {
 
@@ -143,33 +145,24 @@ int decode(const char* file, const std::string& stages) {
 
 int listen(unsigned port, std::size_t want, double seconds) {
   boost::asio::io_context io{1};
-  core::memory_bus bus(1 << 20);
-  auto producer = bus.make_producer();
-  auto consumer = bus.make_consumer("talaia.events");
+  bench::bus_sink sink;
   collectors::event_ids ids("bench", 1);
   core::metrics_registry metrics;
   auto l = collectors::netflow::listener::bind(io, {{"127.0.0.1", static_cast<std::uint16_t>(port)}, "talaia.events", {}, {}},
-                                               *producer, ids, metrics);
+                                               sink.producer(), ids, metrics);
   if (!l) return std::fprintf(stderr, "%s\n", l.err().message.c_str()), 2;
   (*l)->start();
-  std::atomic<std::size_t> received{0};
-  std::atomic<bool> done{false};
-  std::thread drain([&] {
-    while (!done)
-      if (consumer->poll(std::chrono::milliseconds(10))) ++received;
-  });
   std::thread net([&] { io.run(); });
   const double t0 = cpu_seconds();
   const auto start = std::chrono::steady_clock::now();
-  while (received < want && std::chrono::steady_clock::now() - start < std::chrono::duration<double>(seconds))
+  while (sink.count() < want && std::chrono::steady_clock::now() - start < std::chrono::duration<double>(seconds))
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  sink.finish();  // Kafka: every record acknowledged by the broker
   const double cpu = cpu_seconds() - t0;
-  done = true;
   (*l)->stop();
   io.stop();
   net.join();
-  drain.join();
-  std::printf("records=%zu cpu_seconds=%.3f\n", received.load(), cpu);
+  std::printf("records=%zu cpu_seconds=%.3f\n", sink.count(), cpu);
   return 0;
 }
 

@@ -10,7 +10,7 @@ build=${1:-$root/build}
 packets=${2:-20000}
 pps=${3:-20000}
 work=$(mktemp -d /tmp/talaia-netflow-bench.XXXXXX)
-trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
+trap 'kill $(jobs -p) 2>/dev/null || true; bash "$root/deploy/kafka/kafka.sh" stop "$work/kafka" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
 bench=$work/netflow_bench
 g++ -std=c++20 -O2 -DNDEBUG -I"$root" "$root/bench/netflow/netflow_bench.cpp" \
   "$build/collectors/libtalaia_collectors.a" "$build/core/libtalaia_core.a" \
@@ -21,6 +21,21 @@ port() { python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_
 cpu_of() { awk '{print ($14 + $15) / '"$(getconf CLK_TCK)"'}' /proc/$1/stat; }
 rate() { awk -v r="$1" -v c="$2" 'BEGIN { if (c > 0) printf "%.0f", r / c; else print "n/a" }'; }
 
+# A real Kafka broker for the "into Kafka" figures (deploy/kafka/kafka.sh, cached jars).
+kafka=""
+if bash "$root/deploy/kafka/kafka.sh" fetch >/dev/null 2>&1 && bash "$root/deploy/kafka/kafka.sh" start "$work/kafka" >/dev/null 2>&1; then
+  kafka=$(cat "$work/kafka/bootstrap")
+fi
+listen() {  # listen [BROKERS] -> "records cpu": Talaia's listener fed the stream
+  local p; p=$(port)
+  BENCH_KAFKA=$1 "$bench" listen $p $want 60 >"$work/listen.out" &
+  local lp=$!
+  sleep 0.5
+  "$bench" send "$stream" $p $pps
+  wait $lp
+  sed 's/[a-z_]*=//g' "$work/listen.out"
+}
+
 for version in 9 10; do
   stream=$work/v$version.stream
   "$bench" write "$stream" $version $packets
@@ -29,15 +44,15 @@ for version in 9 10; do
   read -r r c _ <<<"$("$bench" decode "$stream" | sed 's/[a-z_]*=//g')"
   echo "talaia decode+JSON+bus (no network): $r records, $c CPU-s: $(rate "$r" "$c") records/CPU-s"
 
-  p=$(port)
-  "$bench" listen $p $want 60 >"$work/listen.out" &
-  lp=$!
-  sleep 0.5
-  "$bench" send "$stream" $p $pps
-  wait $lp
-  read -r tr tc <<<"$(sed 's/[a-z_]*=//g' "$work/listen.out")"
+  read -r tr tc <<<"$(listen "")"
   ours=$(rate "$tr" "$tc")
   echo "talaia listener (UDP, JSON, in-process bus): $tr records, $tc CPU-s: $ours records/CPU-s"
+  if [[ -n $kafka ]]; then
+    read -r kr kc <<<"$(listen "$kafka")"
+    echo "talaia listener (UDP, JSON, Kafka producer, until acknowledged): $kr records, $kc CPU-s: $(rate "$kr" "$kc") records/CPU-s"
+  else
+    echo "talaia into Kafka: no broker could be started (deploy/kafka/kafka.sh); skipped"
+  fi
 
   p=$(port)
   mkdir -p "$work/nfcapd"

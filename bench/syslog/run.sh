@@ -10,7 +10,7 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 build=${1:-$root/build}
 messages=${2:-400000}
 work=$(mktemp -d /tmp/talaia-syslog-bench.XXXXXX)
-trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
+trap 'kill $(jobs -p) 2>/dev/null || true; bash "$root/deploy/kafka/kafka.sh" stop "$work/kafka" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
 bench=$work/syslog_bench
 g++ -std=c++20 -O2 -DNDEBUG -I"$root" "$root/bench/syslog/syslog_bench.cpp" \
   "$build/collectors/libtalaia_collectors.a" "$build/core/libtalaia_core.a" \
@@ -122,6 +122,19 @@ for mode in tcp tls; do
   read -r rm rc <<<"$(rsyslog $mode)"
   if [[ $rm != 0 ]]; then rs=$(rate "$rm" "$rc"); echo "rsyslog (parse, file): $rm messages, $rc CPU-s: $rs msg/CPU-s; talaia/rsyslog = $(ratio "$ours" "$rs")"; fi
 done
+
+# The same into a real Kafka broker (deploy/kafka/kafka.sh, cached jars): `talaia collect`'s
+# producer, idempotent, acks=all; this process's CPU until every message is acknowledged (the
+# broker's own CPU is not counted, as syslog-ng's file writes are not counted in the kernel).
+if bash "$root/deploy/kafka/kafka.sh" fetch >/dev/null 2>&1 && bash "$root/deploy/kafka/kafka.sh" start "$work/kafka" >/dev/null 2>&1; then
+  for mode in tcp tls; do
+    read -r km kc <<<"$(BENCH_KAFKA=$(cat "$work/kafka/bootstrap") talaia $mode)"
+    echo "== $mode into Kafka: talaia listener (parse, JSON, Kafka producer): $km messages, $kc CPU-s: $(rate "$km" "$kc") msg/CPU-s"
+  done
+  bash "$root/deploy/kafka/kafka.sh" stop "$work/kafka" >/dev/null 2>&1 || true
+else
+  echo "== Kafka: no broker could be started (deploy/kafka/kafka.sh); skipped"
+fi
 
 echo "== udp: $messages messages offered at 150,000/s"
 read -r tm tc <<<"$(talaia udp 150000)"

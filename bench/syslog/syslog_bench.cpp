@@ -2,7 +2,8 @@
 //
 //   syslog_bench listen PORT MESSAGES SECONDS [CERT KEY]
 //     TCP+UDP on 127.0.0.1:PORT (TLS only when CERT and KEY are given) into the in-process bus,
-//     drained by a consumer thread; stops after MESSAGES or SECONDS and prints
+//     drained by a consumer thread (or Kafka, with BENCH_KAFKA=HOST:PORT; see bench/bus_sink.hpp);
+//     stops after MESSAGES or SECONDS and prints
 //     `messages=N cpu_seconds=S` (this process's CPU from the first message to the last).
 //     SYSLOG_BENCH_WORKERS=N in the environment: N UDP workers (SO_REUSEPORT sockets, a thread each).
 //
@@ -20,7 +21,7 @@
 
 #include "collectors/event_ids.hpp"
 #include "collectors/syslog/listener.hpp"
-#include "core/memory_bus.hpp"
+#include "bench/bus_sink.hpp"
 #include "core/metrics.hpp"
 
 namespace {
@@ -35,9 +36,7 @@ double cpu_seconds() {
 
 int listen(unsigned port, std::size_t want, double seconds, const char* cert, const char* key) {
   boost::asio::io_context io{1};
-  core::memory_bus bus(1 << 20);
-  auto producer = bus.make_producer();
-  auto consumer = bus.make_consumer("talaia.events");
+  bench::bus_sink sink;
   collectors::event_ids ids("bench", 1);
   core::metrics_registry metrics;
   collectors::syslog::listener_settings s;
@@ -49,38 +48,32 @@ int listen(unsigned port, std::size_t want, double seconds, const char* cert, co
     s.options.tls_certificate = cert;
     s.options.tls_private_key = key;
   }
-  auto l = collectors::syslog::listener::bind(io, s, *producer, ids, metrics);
+  auto l = collectors::syslog::listener::bind(io, s, sink.producer(), ids, metrics);
   if (!l) return std::fprintf(stderr, "%s\n", l.err().message.c_str()), 2;
   (*l)->start();
-  std::atomic<std::size_t> received{0};
-  std::atomic<bool> done{false};
-  std::thread drain([&] {
-    while (!done)
-      if (consumer->poll(std::chrono::milliseconds(10))) ++received;
-  });
+  auto received = [&] { return sink.count(); };
   std::thread net([&] { io.run(); });
   const auto start = std::chrono::steady_clock::now();
   const auto limit = std::chrono::duration<double>(seconds);
-  while (received == 0 && std::chrono::steady_clock::now() - start < limit) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  while (received() == 0 && std::chrono::steady_clock::now() - start < limit) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   const double t0 = cpu_seconds();
   std::size_t last = 0;
   auto last_change = std::chrono::steady_clock::now();
   // Until all arrived, or nothing arrived for a second (UDP loss), or time is up.
-  while (received < want && std::chrono::steady_clock::now() - start < limit &&
+  while (received() < want && std::chrono::steady_clock::now() - start < limit &&
          std::chrono::steady_clock::now() - last_change < std::chrono::seconds(1)) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    if (received != last) {
-      last = received;
+    if (received() != last) {
+      last = received();
       last_change = std::chrono::steady_clock::now();
     }
   }
+  sink.finish();  // Kafka: every message acknowledged by the broker
   const double cpu = cpu_seconds() - t0;
-  done = true;
   (*l)->stop();
   io.stop();
   net.join();
-  drain.join();
-  std::printf("messages=%zu cpu_seconds=%.3f\n", received.load(), cpu);
+  std::printf("messages=%zu cpu_seconds=%.3f\n", received(), cpu);
   return 0;
 }
 

@@ -1,0 +1,89 @@
+#pragma once
+// Where a collector benchmark's events go: the in-process bus (drained by a thread, as
+// `talaia run` has it) or, with BENCH_KAFKA=HOST:PORT in the environment, a real Kafka broker
+// (as `talaia collect` has it: idempotent producer, acks=all, lz4). count() is what arrived
+// there; finish() waits for Kafka's acknowledgements, so the CPU time taken after it includes
+// librdkafka's threads.
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "core/kafka_bus.hpp"
+#include "core/memory_bus.hpp"
+
+namespace talaia::bench {
+
+// Forwards to `inner`, counting what it accepted.
+class counting_producer final : public core::producer {
+ public:
+  explicit counting_producer(std::unique_ptr<core::producer> inner) : inner_(std::move(inner)) {}
+  core::result<void> send(std::string_view topic, std::string key, std::string value) override {
+    auto r = inner_->send(topic, std::move(key), std::move(value));
+    if (r) count_.fetch_add(1, std::memory_order_relaxed);
+    return r;
+  }
+  bool try_send(std::string_view topic, std::string key, std::string value) override {
+    const bool ok = inner_->try_send(topic, std::move(key), std::move(value));
+    if (ok) count_.fetch_add(1, std::memory_order_relaxed);
+    return ok;
+  }
+  core::result<void> flush(std::chrono::milliseconds timeout) override { return inner_->flush(timeout); }
+  std::size_t count() const { return count_.load(std::memory_order_relaxed); }
+
+ private:
+  std::unique_ptr<core::producer> inner_;
+  std::atomic<std::size_t> count_{0};
+};
+
+class bus_sink {
+ public:
+  bus_sink() {
+    if (const char* brokers = std::getenv("BENCH_KAFKA"); brokers && *brokers) {
+      core::kafka_config k;
+      k.brokers = brokers;
+      k.partitions = 4;
+      if (auto r = core::ensure_topics(k, {topic}); !r) fail(r.err().message);
+      auto p = core::make_kafka_producer(k, "bench");
+      if (!p) fail(p.err().message);
+      kafka_ = std::make_unique<counting_producer>(std::move(*p));
+      return;
+    }
+    producer_ = bus_.make_producer();
+    consumer_ = bus_.make_consumer(topic);
+    drain_ = std::thread([this] {
+      while (!done_)
+        if (consumer_->poll(std::chrono::milliseconds(10))) received_.fetch_add(1, std::memory_order_relaxed);
+    });
+  }
+  ~bus_sink() {
+    done_ = true;
+    if (drain_.joinable()) drain_.join();
+  }
+  core::producer& producer() { return kafka_ ? static_cast<core::producer&>(*kafka_) : *producer_; }
+  std::size_t count() const { return kafka_ ? kafka_->count() : received_.load(std::memory_order_relaxed); }
+  void finish() {
+    if (kafka_)
+      if (auto r = kafka_->flush(std::chrono::seconds(60)); !r) fail(r.err().message);
+  }
+  bool kafka() const { return kafka_ != nullptr; }
+  static constexpr const char* topic = "talaia.events";
+
+ private:
+  [[noreturn]] static void fail(const std::string& why) {
+    std::fprintf(stderr, "bench: %s\n", why.c_str());
+    std::exit(2);
+  }
+  core::memory_bus bus_{1 << 20};
+  std::unique_ptr<core::producer> producer_;
+  std::unique_ptr<core::consumer> consumer_;
+  std::unique_ptr<counting_producer> kafka_;
+  std::thread drain_;
+  std::atomic<bool> done_{false};
+  std::atomic<std::size_t> received_{0};
+};
+
+}  // namespace talaia::bench
