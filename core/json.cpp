@@ -2,8 +2,11 @@
 
 #include <simdjson.h>
 
+#include <algorithm>
 #include <array>
+#include <charconv>
 #include <cstdio>
+#include <cstring>
 
 #include "core/clock.hpp"
 
@@ -117,24 +120,80 @@ field_type known_field_type(std::string_view name) {
   return field_type::string;
 }
 
+// ---- decoding ----
+
+struct json_decoder::state {
+  simdjson::ondemand::parser parser;
+  // The input, copied with the padding simdjson reads past the end.
+  std::unique_ptr<char[]> input;
+  std::size_t input_capacity = 0;
+  // Texts that are in neither the input nor the parser's string buffer (dotted names of nested
+  // members, integers): chunks that never move, reused from one decode to the next.
+  std::vector<std::unique_ptr<char[]>> chunks;
+  std::vector<std::size_t> chunk_sizes;
+  std::size_t chunk = 0, used = 0;
+
+  char* allocate(std::size_t n) {
+    while (chunk < chunks.size() && used + n > chunk_sizes[chunk]) {
+      ++chunk;
+      used = 0;
+    }
+    if (chunk == chunks.size()) {
+      const std::size_t size = std::max<std::size_t>(4096, n);
+      chunks.push_back(std::make_unique<char[]>(size));
+      chunk_sizes.push_back(size);
+      used = 0;
+    }
+    char* p = chunks[chunk].get() + used;
+    used += n;
+    return p;
+  }
+  std::string_view dotted(std::string_view prefix, std::string_view key) {
+    char* p = allocate(prefix.size() + 1 + key.size());
+    std::memcpy(p, prefix.data(), prefix.size());
+    p[prefix.size()] = '.';
+    std::memcpy(p + prefix.size() + 1, key.data(), key.size());
+    return {p, prefix.size() + 1 + key.size()};
+  }
+  std::string_view integer_text(std::int64_t i) {
+    char digits[24];
+    const auto end = std::to_chars(digits, digits + sizeof digits, i).ptr;
+    const auto n = static_cast<std::size_t>(end - digits);
+    char* p = allocate(n);
+    std::memcpy(p, digits, n);
+    return {p, n};
+  }
+};
+
 namespace {
 
-void add_string(event& ev, std::string name, std::string_view text) {
+// As event::set: a field of the same name is replaced where it stands.
+void put(event_view& out, const field_view& f) {
+  for (field_view& g : out.mutable_fields())
+    if (g.name == f.name) {
+      g = f;
+      return;
+    }
+  out.push_back(f);
+}
+
+void add_string(event_view& out, std::string_view name, std::string_view text) {
   const field_type t = known_field_type(name);
   if (t == field_type::time) {
     if (auto micros = parse_rfc3339(text)) {
-      ev.set(field{std::move(name), field_type::time, std::string(text), *micros});
+      put(out, field_view{name, field_type::time, text, *micros});
       return;
     }
   } else if (t == field_type::ip) {
-    ev.set_ip(name, text);
+    put(out, field_view{name, field_type::ip, text, 0});
     return;
   }
-  ev.set_string(name, text);
+  put(out, field_view{name, field_type::string, text, 0});
 }
 
 // Walks one value; `name` is the dotted path. Returns false on a JSON error.
-bool add_value(event& ev, const std::string& name, simdjson::ondemand::value value, int depth) {
+bool add_value(json_decoder::state& st, event_view& out, std::string_view name, simdjson::ondemand::value value,
+               int depth) {
   using namespace simdjson;
   ondemand::json_type type;
   if (value.type().get(type)) return false;
@@ -142,24 +201,24 @@ bool add_value(event& ev, const std::string& name, simdjson::ondemand::value val
     case ondemand::json_type::string: {
       std::string_view s;
       if (value.get_string().get(s)) return false;
-      add_string(ev, name, s);
+      add_string(out, name, s);
       return true;
     }
     case ondemand::json_type::number: {
       std::int64_t i;
       if (!value.get_int64().get(i)) {
-        ev.set_integer(name, i);
+        put(out, field_view{name, field_type::integer, st.integer_text(i), i});
         return true;
       }
       std::string_view raw = value.raw_json_token();
       while (!raw.empty() && (raw.back() == ' ' || raw.back() == '\n' || raw.back() == '\t' || raw.back() == '\r')) raw.remove_suffix(1);
-      ev.set_string(name, raw);
+      put(out, field_view{name, field_type::string, raw, 0});
       return true;
     }
     case ondemand::json_type::boolean: {
       bool b;
       if (value.get_bool().get(b)) return false;
-      ev.set_string(name, b ? "true" : "false");
+      put(out, field_view{name, field_type::string, b ? "true" : "false", 0});
       return true;
     }
     case ondemand::json_type::null:
@@ -167,7 +226,7 @@ bool add_value(event& ev, const std::string& name, simdjson::ondemand::value val
     case ondemand::json_type::array: {
       std::string_view raw;
       if (simdjson::to_json_string(value).get(raw)) return false;
-      ev.set_string(name, raw);
+      put(out, field_view{name, field_type::string, raw, 0});
       return true;
     }
     case ondemand::json_type::object: {
@@ -179,7 +238,7 @@ bool add_value(event& ev, const std::string& name, simdjson::ondemand::value val
         if (member.unescaped_key().get(key)) return false;
         ondemand::value v;
         if (member.value().get(v)) return false;
-        if (!add_value(ev, name + "." + std::string(key), v, depth + 1)) return false;
+        if (!add_value(st, out, st.dotted(name, key), v, depth + 1)) return false;
       }
       return true;
     }
@@ -188,6 +247,41 @@ bool add_value(event& ev, const std::string& name, simdjson::ondemand::value val
 }
 
 }  // namespace
+
+json_decoder::json_decoder() : state_(std::make_unique<state>()) {}
+json_decoder::~json_decoder() = default;
+json_decoder::json_decoder(json_decoder&&) noexcept = default;
+json_decoder& json_decoder::operator=(json_decoder&&) noexcept = default;
+
+result<void> json_decoder::decode(std::string_view json, event_view& out) {
+  using namespace simdjson;
+  out.clear();
+  state& st = *state_;
+  st.chunk = 0;
+  st.used = 0;
+  const std::size_t need = json.size() + SIMDJSON_PADDING;
+  if (st.input_capacity < need) {
+    st.input_capacity = std::max(need, 2 * st.input_capacity);
+    st.input = std::make_unique<char[]>(st.input_capacity);
+  }
+  if (!json.empty()) std::memcpy(st.input.get(), json.data(), json.size());
+  std::memset(st.input.get() + json.size(), 0, SIMDJSON_PADDING);
+  ondemand::document doc;
+  if (auto e = st.parser.iterate(st.input.get(), json.size(), st.input_capacity).get(doc))
+    return make_error(std::string("not JSON: ") + error_message(e));
+  ondemand::object obj;
+  if (doc.get_object().get(obj))
+    return make_error("not a JSON object");
+  for (auto member : obj) {
+    std::string_view key;
+    if (auto e = member.unescaped_key().get(key)) return make_error(std::string("bad key: ") + error_message(e));
+    ondemand::value v;
+    if (auto e = member.value().get(v)) return make_error(std::string("bad value: ") + error_message(e));
+    if (!add_value(st, out, key, v, 0))
+      return make_error("bad value for field '" + std::string(key) + "'");
+  }
+  return {};
+}
 
 std::string string_field(std::string_view json, std::string_view name) {
   using namespace simdjson;
@@ -202,25 +296,10 @@ std::string string_field(std::string_view json, std::string_view name) {
 }
 
 result<event> decode_event(std::string_view json) {
-  using namespace simdjson;
-  thread_local ondemand::parser parser;
-  padded_string padded(json);
-  ondemand::document doc;
-  if (auto e = parser.iterate(padded).get(doc))
-    return make_error(std::string("not JSON: ") + error_message(e));
-  ondemand::object obj;
-  if (doc.get_object().get(obj))
-    return make_error("not a JSON object");
-  event ev;
-  for (auto member : obj) {
-    std::string_view key;
-    if (auto e = member.unescaped_key().get(key)) return make_error(std::string("bad key: ") + error_message(e));
-    ondemand::value v;
-    if (auto e = member.value().get(v)) return make_error(std::string("bad value: ") + error_message(e));
-    if (!add_value(ev, std::string(key), v, 0))
-      return make_error("bad value for field '" + std::string(key) + "'");
-  }
-  return ev;
+  thread_local json_decoder decoder;
+  thread_local event_view view;
+  if (auto r = decoder.decode(json, view); !r) return r.err();
+  return view.to_event();
 }
 
 }  // namespace talaia::core

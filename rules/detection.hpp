@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "core/event.hpp"
+#include "core/event_view.hpp"
 #include "rules/condition.hpp"
 #include "rules/matcher.hpp"
 #include "rules/pattern.hpp"
@@ -58,7 +59,7 @@ struct detection {
 // The engine's view of one event: hits[atom] != 0 when that atom matched.
 struct match_input {
   std::span<const std::uint8_t> hits;
-  const core::event& ev;
+  const core::event_view& ev;
 };
 
 bool matches(const detection& d, const match_input& in);

@@ -25,17 +25,22 @@ scanner::scanner(std::shared_ptr<const rule_set> set, scratch_ptr scratch, fallb
 }
 
 void scanner::match(const core::event& ev, std::vector<std::size_t>& matched_rules) {
+  view_.assign(ev);
+  match(view_, matched_rules);
+}
+
+void scanner::match(const core::event_view& ev, std::vector<std::size_t>& matched_rules) {
   reset();
-  for (const core::field& f : ev.fields())
+  for (const core::field_view& f : ev.fields())
     if (const rule_set::slot* s = set_->find_slot(f.name)) scan(*s, f.text, ev);
 
   const rule_set::slot& keywords = set_->keyword_slot();
   if (keywords.db || !keywords.present_atoms.empty() || !keywords.empty_atoms.empty() ||
       !keywords.fallbacks.empty()) {
-    if (const core::field* raw = ev.find("raw")) {
+    if (const core::field_view* raw = ev.find("raw")) {
       scan(keywords, raw->text, ev);
     } else {
-      for (const core::field& f : ev.fields())
+      for (const core::field_view& f : ev.fields())
         if (f.type == core::field_type::string) scan(keywords, f.text, ev);
     }
   }
@@ -58,7 +63,7 @@ void scanner::reset() {
   candidates_.clear();
 }
 
-void scanner::scan(const rule_set::slot& s, std::string_view text, const core::event& ev) {
+void scanner::scan(const rule_set::slot& s, std::string_view text, const core::event_view& ev) {
   for (std::uint32_t a : s.present_atoms) hit(a);
   if (text.empty())
     for (std::uint32_t a : s.empty_atoms) hit(a);
@@ -73,7 +78,7 @@ void scanner::scan(const rule_set::slot& s, std::string_view text, const core::e
   if (status != HS_SUCCESS) ++scan_errors_;
 }
 
-void scanner::run_checks(const rule_set::slot& s, std::string_view text, const core::event& ev) {
+void scanner::run_checks(const rule_set::slot& s, std::string_view text, const core::event_view& ev) {
   for (const rule_set::check& c : s.checks) {
     const matcher& m = c.what;
     bool held = false;
@@ -81,7 +86,7 @@ void scanner::run_checks(const rule_set::slot& s, std::string_view text, const c
       case matcher_kind::cidr: held = in_network(text, m.net); break;
       case matcher_kind::compare: held = compare_holds(text, m.op, m.number); break;
       case matcher_kind::fieldref: {
-        const core::field* other = ev.find(m.other_field);
+        const core::field_view* other = ev.find(m.other_field);
         held = other != nullptr && fieldref_holds(text, other->text, m.how, m.cased);
         break;
       }

@@ -68,5 +68,41 @@ TEST(json, what_is_not_an_object_is_an_error) {
   EXPECT_FALSE(decode_event("").ok());
 }
 
+TEST(json, decoder_views_equal_decode_event_and_survive_reuse) {
+  json_decoder decoder;
+  event_view view;
+  // Duplicate names: the later value replaces the earlier where it stood, as event::set does.
+  const std::string first = R"({"a":1,"b":"x","a":"two","c":{"d":{"e":-0}},"c.d.e":7,"t":"2026-03-02T10:00:01Z"})";
+  ASSERT_TRUE(decoder.decode(first, view).ok());
+  auto owned = decode_event(first);
+  ASSERT_TRUE(owned.ok());
+  ASSERT_EQ(view.fields().size(), owned->fields().size());
+  for (std::size_t i = 0; i < view.fields().size(); ++i) {
+    const field_view& v = view.fields()[i];
+    const field& f = owned->fields()[i];
+    EXPECT_EQ(v.name, f.name);
+    EXPECT_EQ(v.type, f.type);
+    EXPECT_EQ(v.text, f.text);
+    EXPECT_EQ(v.number, f.number);
+  }
+  EXPECT_EQ(view.text("a"), "two");
+  EXPECT_EQ(view.fields()[0].name, "a");
+  EXPECT_EQ(view.text("c.d.e"), "7");
+  // Nested names longer than one arena chunk, and a bigger input than before: buffers grow.
+  const std::string key(5000, 'k');
+  const std::string second = "{\"" + key + "\":{\"" + key + "\":{\"n\":12345678901}},\"s\":\"" + std::string(9000, 'v') + "\"}";
+  ASSERT_TRUE(decoder.decode(second, view).ok());
+  ASSERT_EQ(view.fields().size(), 2u);
+  EXPECT_EQ(view.fields()[0].name, key + "." + key + ".n");
+  EXPECT_EQ(view.fields()[0].text, "12345678901");
+  EXPECT_EQ(view.fields()[0].type, field_type::integer);
+  EXPECT_EQ(view.text("s"), std::string(9000, 'v'));
+  // Errors are decode_event's, word for word.
+  auto bad = decoder.decode("[1]", view);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.err().message, decode_event("[1]").err().message);
+  EXPECT_TRUE(view.fields().empty());
+}
+
 }  // namespace
 }  // namespace talaia::core
