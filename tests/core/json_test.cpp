@@ -97,6 +97,20 @@ TEST(json, decoder_views_equal_decode_event_and_survive_reuse) {
   EXPECT_EQ(view.fields()[0].text, "12345678901");
   EXPECT_EQ(view.fields()[0].type, field_type::integer);
   EXPECT_EQ(view.text("s"), std::string(9000, 'v'));
+  // What the DOM fast path leaves to the on-demand path decodes as before: numbers that are not
+  // int64 keep their text, arrays their JSON text, too deep an object is an error.
+  ASSERT_TRUE(decoder.decode(R"({"a":"x","n":{"f":1.50,"u":18446744073709551615,"l":[1, 2]},"z":2})", view).ok());
+  ASSERT_EQ(view.fields().size(), 5u);
+  EXPECT_EQ(view.text("n.f"), "1.50");
+  EXPECT_EQ(view.text("n.u"), "18446744073709551615");
+  EXPECT_EQ(view.text("n.l"), "[1, 2]");
+  EXPECT_EQ(view.fields()[4].name, "z");
+  std::string deep = "{";
+  for (int i = 0; i < 18; ++i) deep += "\"a\":{";
+  deep += "\"b\":1" + std::string(19, '}');
+  auto too_deep = decoder.decode(deep, view);
+  ASSERT_FALSE(too_deep.ok());
+  EXPECT_EQ(too_deep.err().message, "bad value for field 'a'");
   // Errors are decode_event's, word for word.
   auto bad = decoder.decode("[1]", view);
   ASSERT_FALSE(bad.ok());
