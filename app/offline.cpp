@@ -1,6 +1,7 @@
 // Subcommands that read files instead of sockets, through the same parse, detect and correlate
 // code as the daemon: replay, decode, rules check.
 #include <algorithm>
+#include <charconv>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -43,20 +44,36 @@ core::result<void> for_each_line(const std::vector<std::string>& files,
 // A captured line as an event: a JSON object is taken as an event as it is (what `talaia decode`
 // prints, or any producer writes to the events topic); anything else is a syslog message. For
 // reproducible output the receive time is the event's own time and the id names file and line.
-core::event replayed_event(const std::string& file, std::string_view line, std::size_t number, std::int64_t now) {
-  const std::string id = "replay:" + std::filesystem::path(file).filename().string() + ":" + std::to_string(number);
+// `id_prefix` is "replay:FILENAME:" (replay_id_prefix); `ev` is overwritten.
+std::string replay_id_prefix(const std::string& file) {
+  return "replay:" + std::filesystem::path(file).filename().string() + ":";
+}
+
+void replayed_event(const std::string& id_prefix, std::string_view line, std::size_t number, std::int64_t now,
+                    core::event& ev) {
+  char digits[24];
+  const auto end = std::to_chars(digits, digits + sizeof digits, number).ptr;
+  std::string id;
+  id.reserve(id_prefix.size() + static_cast<std::size_t>(end - digits));
+  id.append(id_prefix).append(digits, end);
   if (!line.empty() && line.front() == '{') {
     if (auto decoded = core::decode_event(line)) {
       if (!decoded->has("id")) decoded->set_string("id", id);
-      return std::move(*decoded);
+      ev = std::move(*decoded);
+      return;
     }
   }
-  core::event ev;
+  ev.clear();
   ev.set_string("id", id);
   collectors::syslog::parse_context ctx;
   ctx.received_micros = now;
   collectors::syslog::parse(line, ctx, ev);
   if (const auto* ts = ev.find("timestamp"); ts && ts->type == core::field_type::time) ev.set_time("received", ts->number);
+}
+
+core::event replayed_event(const std::string& file, std::string_view line, std::size_t number, std::int64_t now) {
+  core::event ev;
+  replayed_event(replay_id_prefix(file), line, number, now, ev);
   return ev;
 }
 
@@ -135,9 +152,11 @@ core::result<void> for_each_event(const std::vector<std::string>& files, std::in
                 << '\n';
       continue;
     }
-    auto r = for_each_line({file}, [&](const std::string& f, std::string_view line, std::size_t number) {
+    const std::string id_prefix = replay_id_prefix(file);
+    core::event ev;
+    auto r = for_each_line({file}, [&](const std::string&, std::string_view line, std::size_t number) {
       if (skip_empty_lines && line.empty()) return;
-      core::event ev = replayed_event(f, line, number, now);
+      replayed_event(id_prefix, line, number, now, ev);
       fn(ev);
     });
     if (!r) return r;
@@ -161,9 +180,15 @@ int replay(const core::config& cfg, const std::vector<std::string>& files) {
     changes.clear();
   };
   const std::int64_t now = core::now_micros();
+  std::string json;
   auto r = for_each_event(files, now, true, [&](core::event& ev) {
     found.clear();
-    detector->detect(ev, core::encode_event(ev), found);
+    detector->detect(ev, {}, found);
+    if (found.empty()) return;
+    // The event's JSON only for the events that matched: the detections carry it.
+    json.clear();
+    core::append_event_json(json, ev);
+    for (auto& d : found) d.event_json.assign(json);
     for (const auto& d : found) {
       correlate.apply(d, changes);
       keep();

@@ -181,6 +181,7 @@ core::result<std::shared_ptr<const rule_set>> rule_set::build(std::vector<rule> 
     set.keywords_ = std::move(slots.back());
     slots.pop_back();
     set.fields_ = std::move(slots);
+    set.index_slots();
     for (const atom& at : p.atoms) {
       set.atom_rule_ids_.insert(set.atom_rule_ids_.end(), at.rules.begin(), at.rules.end());
       set.atom_rule_offsets_.push_back(static_cast<std::uint32_t>(set.atom_rule_ids_.size()));
@@ -193,11 +194,36 @@ core::result<std::shared_ptr<const rule_set>> rule_set::build(std::vector<rule> 
   }
 }
 
+namespace {
+
+// FNV-1a: field names are short, and most names of an event are no slot at all.
+std::size_t name_hash(std::string_view name) {
+  std::uint64_t h = 0xcbf29ce484222325ULL;
+  for (unsigned char c : name) h = (h ^ c) * 0x100000001b3ULL;
+  return static_cast<std::size_t>(h ^ (h >> 29));
+}
+
+}  // namespace
+
+void rule_set::index_slots() {
+  std::size_t size = 8;
+  while (size < 2 * fields_.size()) size *= 2;
+  slot_table_.assign(size, 0);
+  slot_mask_ = size - 1;
+  for (std::size_t i = 0; i < fields_.size(); ++i) {
+    std::size_t b = name_hash(fields_[i].field) & slot_mask_;
+    while (slot_table_[b] != 0) b = (b + 1) & slot_mask_;
+    slot_table_[b] = static_cast<std::uint32_t>(i + 1);
+  }
+}
+
 const rule_set::slot* rule_set::find_slot(std::string_view field) const {
-  auto it = std::lower_bound(fields_.begin(), fields_.end(), field,
-                             [](const slot& s, std::string_view f) { return s.field < f; });
-  if (it == fields_.end() || it->field != field) return nullptr;
-  return &*it;
+  if (slot_table_.empty()) return nullptr;
+  for (std::size_t b = name_hash(field) & slot_mask_;; b = (b + 1) & slot_mask_) {
+    const std::uint32_t i = slot_table_[b];
+    if (i == 0) return nullptr;
+    if (fields_[i - 1].field == field) return &fields_[i - 1];
+  }
 }
 
 std::span<const std::uint32_t> rule_set::rules_of(std::uint32_t atom) const {
