@@ -68,7 +68,9 @@ void replayed_event(const std::string& id_prefix, std::string_view line, std::si
   collectors::syslog::parse_context ctx;
   ctx.received_micros = now;
   collectors::syslog::parse(line, ctx, ev);
-  if (const auto* ts = ev.find("timestamp"); ts && ts->type == core::field_type::time) ev.set_time("received", ts->number);
+  // The receive time is the event time: its text too (both are format_rfc3339 of the number).
+  if (const auto* ts = ev.find("timestamp"); ts && ts->type == core::field_type::time)
+    ev.set(core::field{"received", core::field_type::time, ts->text, ts->number});
 }
 
 core::event replayed_event(const std::string& file, std::string_view line, std::size_t number, std::int64_t now) {
