@@ -113,10 +113,17 @@ field_type known_field_type(std::string_view name) {
                                                          "end",      "first_seen", "last_seen"};
   static constexpr std::array<std::string_view, 5> ips{"peer", "src_ip", "dst_ip", "exporter",
                                                        "next_hop"};
-  for (auto t : times)
-    if (t == name) return field_type::time;
-  for (auto t : ips)
-    if (t == name) return field_type::ip;
+  // Most names are none of these: the last byte rules out nearly all without a comparison.
+  if (name.empty()) return field_type::string;
+  const char last = name.back();
+  if (last == 'd' || last == 't' || last == 'p' || last == 'n') {
+    for (auto t : times)
+      if (t.size() == name.size() && t == name) return field_type::time;
+  }
+  if (last == 'r' || last == 'p') {
+    for (auto t : ips)
+      if (t.size() == name.size() && t == name) return field_type::ip;
+  }
   return field_type::string;
 }
 
@@ -136,6 +143,9 @@ struct json_decoder::state {
   std::vector<std::unique_ptr<char[]>> chunks;
   std::vector<std::size_t> chunk_sizes;
   std::size_t chunk = 0, used = 0;
+  // A bit per (length, first byte, last byte) of the names already in the view being built: a
+  // name whose bit is clear is new and needs no search (duplicate names are rare).
+  std::uint64_t names_seen = 0;
 
   char* allocate(std::size_t n) {
     while (chunk < chunks.size() && used + n > chunk_sizes[chunk]) {
@@ -171,28 +181,38 @@ struct json_decoder::state {
 
 namespace {
 
+std::uint64_t name_bit(std::string_view name) {
+  if (name.empty()) return 1;
+  const auto first = static_cast<unsigned char>(name.front()), last = static_cast<unsigned char>(name.back());
+  return std::uint64_t{1} << ((name.size() * 7 + first * 3 + last) & 63);
+}
+
 // As event::set: a field of the same name is replaced where it stands.
-void put(event_view& out, const field_view& f) {
-  for (field_view& g : out.mutable_fields())
-    if (g.name == f.name) {
-      g = f;
-      return;
-    }
+void put(json_decoder::state& st, event_view& out, const field_view& f) {
+  const std::uint64_t bit = name_bit(f.name);
+  if (st.names_seen & bit) {
+    for (field_view& g : out.mutable_fields())
+      if (g.name == f.name) {
+        g = f;
+        return;
+      }
+  }
+  st.names_seen |= bit;
   out.push_back(f);
 }
 
-void add_string(event_view& out, std::string_view name, std::string_view text) {
+void add_string(json_decoder::state& st, event_view& out, std::string_view name, std::string_view text) {
   const field_type t = known_field_type(name);
   if (t == field_type::time) {
     if (auto micros = parse_rfc3339(text)) {
-      put(out, field_view{name, field_type::time, text, *micros});
+      put(st, out, field_view{name, field_type::time, text, *micros});
       return;
     }
   } else if (t == field_type::ip) {
-    put(out, field_view{name, field_type::ip, text, 0});
+    put(st, out, field_view{name, field_type::ip, text, 0});
     return;
   }
-  put(out, field_view{name, field_type::string, text, 0});
+  put(st, out, field_view{name, field_type::string, text, 0});
 }
 
 // Walks one value; `name` is the dotted path. Returns false on a JSON error.
@@ -205,24 +225,24 @@ bool add_value(json_decoder::state& st, event_view& out, std::string_view name, 
     case ondemand::json_type::string: {
       std::string_view s;
       if (value.get_string().get(s)) return false;
-      add_string(out, name, s);
+      add_string(st, out, name, s);
       return true;
     }
     case ondemand::json_type::number: {
       std::int64_t i;
       if (!value.get_int64().get(i)) {
-        put(out, field_view{name, field_type::integer, st.integer_text(i), i});
+        put(st, out, field_view{name, field_type::integer, st.integer_text(i), i});
         return true;
       }
       std::string_view raw = value.raw_json_token();
       while (!raw.empty() && (raw.back() == ' ' || raw.back() == '\n' || raw.back() == '\t' || raw.back() == '\r')) raw.remove_suffix(1);
-      put(out, field_view{name, field_type::string, raw, 0});
+      put(st, out, field_view{name, field_type::string, raw, 0});
       return true;
     }
     case ondemand::json_type::boolean: {
       bool b;
       if (value.get_bool().get(b)) return false;
-      put(out, field_view{name, field_type::string, b ? "true" : "false", 0});
+      put(st, out, field_view{name, field_type::string, b ? "true" : "false", 0});
       return true;
     }
     case ondemand::json_type::null:
@@ -230,7 +250,7 @@ bool add_value(json_decoder::state& st, event_view& out, std::string_view name, 
     case ondemand::json_type::array: {
       std::string_view raw;
       if (simdjson::to_json_string(value).get(raw)) return false;
-      put(out, field_view{name, field_type::string, raw, 0});
+      put(st, out, field_view{name, field_type::string, raw, 0});
       return true;
     }
     case ondemand::json_type::object: {
@@ -259,15 +279,15 @@ bool add_element(json_decoder::state& st, event_view& out, std::string_view name
   using simdjson::dom::element_type;
   switch (value.type()) {
     case element_type::STRING:
-      add_string(out, name, value.get_string().value_unsafe());
+      add_string(st, out, name, value.get_string().value_unsafe());
       return true;
     case element_type::INT64: {
       const std::int64_t i = value.get_int64().value_unsafe();
-      put(out, field_view{name, field_type::integer, st.integer_text(i), i});
+      put(st, out, field_view{name, field_type::integer, st.integer_text(i), i});
       return true;
     }
     case element_type::BOOL:
-      put(out, field_view{name, field_type::string, value.get_bool().value_unsafe() ? "true" : "false", 0});
+      put(st, out, field_view{name, field_type::string, value.get_bool().value_unsafe() ? "true" : "false", 0});
       return true;
     case element_type::NULL_VALUE:
       return true;
@@ -295,6 +315,7 @@ result<void> json_decoder::decode(std::string_view json, event_view& out) {
   using namespace simdjson;
   out.clear();
   state& st = *state_;
+  st.names_seen = 0;
   st.chunk = 0;
   st.used = 0;
   const std::size_t need = json.size() + SIMDJSON_PADDING;
@@ -315,6 +336,7 @@ result<void> json_decoder::decode(std::string_view json, event_view& out) {
       }
     if (taken) return {};
     out.clear();
+    st.names_seen = 0;
     st.chunk = 0;
     st.used = 0;
   }
