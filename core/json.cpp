@@ -36,6 +36,16 @@ std::size_t utf8_sequence_length(std::string_view s, std::size_t i) {
   return 0;
 }
 
+// True when one of the 8 bytes of `w` needs more than a copy: a control byte (< 0x20), DEL,
+// '"', '\\' or a byte of 0x80 and above. Exact as a yes/no (not as a position).
+bool any_special(std::uint64_t w) {
+  constexpr std::uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+  const auto has_zero = [&](std::uint64_t v) { return ((v - ones) & ~v & highs) != 0; };
+  const bool high = (w & highs) != 0;
+  const bool control = ((w - ones * 0x20) & ~w & highs) != 0;
+  return high || control || has_zero(w ^ (ones * 0x7F)) || has_zero(w ^ (ones * '"')) || has_zero(w ^ (ones * '\\'));
+}
+
 void append_u_escape(std::string& out, unsigned char c) {
   static constexpr char hex[] = "0123456789abcdef";
   out += "\\u00";
@@ -52,6 +62,10 @@ void append_json_string(std::string& out, std::string_view s) {
   while (i < s.size()) {
     // Copy the longest run of printable ASCII that needs no escape in one append.
     std::size_t run = i;
+    for (std::uint64_t w; run + 8 <= s.size(); run += 8) {  // eight plain bytes at a time
+      std::memcpy(&w, s.data() + run, 8);
+      if (any_special(w)) break;
+    }
     while (run < s.size()) {
       const unsigned char r = static_cast<unsigned char>(s[run]);
       if (r < 0x20 || r >= 0x7F || r == '"' || r == '\\') break;

@@ -4,6 +4,8 @@
 //
 //   detect_bench EVENTS RULE_PATH...     prints one key=value line
 //   detect_bench write FILE EVENTS        writes the same events as NDJSON (for rsigma)
+//   detect_bench ceiling FILE LINES RULE_PATH...
+//                                         the ceiling over the first LINES lines of FILE (replay)
 //
 // bench/detect/run.sh runs it with the shipped pack and with 1,000+ generated rules.
 #include <sys/resource.h>
@@ -132,6 +134,21 @@ int main(int argc, char** argv) {
     std::ofstream out(argv[2], std::ios::binary);
     for (const std::string& e : make_events(std::stoul(argv[3]))) out << e << '\n';
     return out ? 0 : 1;
+  }
+  if (argc >= 5 && std::string(argv[1]) == "ceiling") {  // raw Hyperscan over a file's lines
+    std::ifstream in(argv[2], std::ios::binary);
+    std::vector<std::string> lines;
+    const std::size_t want = std::stoul(argv[3]);
+    for (std::string line; lines.size() < want && std::getline(in, line);) lines.push_back(line);
+    auto loaded = rules::load_paths(std::vector<std::string>(argv + 4, argv + argc));
+    std::vector<rules::diagnostic> errors = std::move(loaded.errors);
+    auto set = rules::rule_set::build(std::move(loaded.rules), errors);
+    if (!set || !errors.empty() || lines.empty()) return 2;
+    std::size_t patterns = 0;
+    const double ceiling = ceiling_rate(**set, lines, patterns);
+    std::cout << "lines=" << lines.size() << " ceiling_patterns=" << patterns
+              << " ceiling_lines_per_cpu_s=" << static_cast<long long>(ceiling) << "\n";
+    return 0;
   }
   if (argc < 3) {
     std::cerr << "usage: detect_bench EVENTS RULE_PATH... | detect_bench write FILE EVENTS\n";

@@ -68,6 +68,55 @@ TEST(json, what_is_not_an_object_is_an_error) {
   EXPECT_FALSE(decode_event("").ok());
 }
 
+// The escaper's specification, one byte at a time: the oracle for the word-at-a-time version.
+std::string escaped_slowly(std::string_view s) {
+  static constexpr char hex[] = "0123456789abcdef";
+  std::string out = "\"";
+  for (std::size_t i = 0; i < s.size();) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    const auto u = [&](unsigned char b) { out += "\\u00"; out += hex[b >> 4]; out += hex[b & 15]; };
+    if (c == '"') out += "\\\"";
+    else if (c == '\\') out += "\\\\";
+    else if (c == '\n') out += "\\n";
+    else if (c == '\r') out += "\\r";
+    else if (c == '\t') out += "\\t";
+    else if (c < 0x20 || c == 0x7F) u(c);
+    else if (c < 0x80) out += static_cast<char>(c);
+    else {
+      std::size_t n = 0;
+      const auto cont = [&](std::size_t k) { return i + k < s.size() && (static_cast<unsigned char>(s[i + k]) & 0xC0) == 0x80; };
+      const auto b1 = i + 1 < s.size() ? static_cast<unsigned char>(s[i + 1]) : 0;
+      if (c >= 0xC2 && c <= 0xDF && cont(1)) n = 2;
+      else if (c >= 0xE0 && c <= 0xEF && cont(1) && cont(2) && !(c == 0xE0 && b1 < 0xA0) && !(c == 0xED && b1 > 0x9F)) n = 3;
+      else if (c >= 0xF0 && c <= 0xF4 && cont(1) && cont(2) && cont(3) && !(c == 0xF0 && b1 < 0x90) && !(c == 0xF4 && b1 > 0x8F)) n = 4;
+      if (n == 0) {
+        u(c);
+      } else {
+        out.append(s.substr(i, n));
+        i += n;
+        continue;
+      }
+    }
+    ++i;
+  }
+  return out + "\"";
+}
+
+TEST(json, escaper_matches_the_byte_by_byte_specification) {
+  std::uint64_t seed = 42;
+  const auto next = [&] { return seed = seed * 6364136223846793005ULL + 1442695040888963407ULL, seed >> 33; };
+  const std::string_view alphabet[] = {"a", "Z", " ", "\"", "\\", "\n", "\x01", "\x1f", "\x7f", "\x80", "\xff", "\xc3\xa9",
+                                       "\xe2\x82\xac", "\xf0\x9f\x98\x80", "\xed\xa0\x80", "\xe0\x80", "plain text "};
+  for (int round = 0; round < 20000; ++round) {
+    std::string s;
+    const std::size_t parts = next() % 40;
+    for (std::size_t p = 0; p < parts; ++p) s += alphabet[next() % std::size(alphabet)];
+    std::string out;
+    append_json_string(out, s);
+    ASSERT_EQ(out, escaped_slowly(s)) << round;
+  }
+}
+
 TEST(json, decoder_views_equal_decode_event_and_survive_reuse) {
   json_decoder decoder;
   event_view view;
