@@ -30,6 +30,33 @@ void add_serve(CLI::App* cmd, overrides& o) {
   cmd->add_option("--api", o.api, "analyst API HOST:PORT");
   cmd->add_option("--webhook", o.webhooks, "webhook URL for new incidents (repeatable)");
 }
+// --year and --port of decode and replay.
+struct offline_flags {
+  int year = 0;
+  std::vector<std::string> ports;
+};
+void add_offline(CLI::App* cmd, offline_flags& f) {
+  cmd->add_option("--year", f.year, "year of RFC 3164 timestamps without one (old captures); default: inferred")
+      ->check(CLI::Range(1970, 9999));
+  cmd->add_option("--port", f.ports,
+                  "PORT=PROTOCOL: UDP datagrams of a capture sent to PORT are syslog, netflow (v5, v9), ipfix, sflow, or none "
+                  "(skipped), whatever their content looks like (repeatable)");
+}
+talaia::app::offline_options offline_of(const offline_flags& f, const config* cfg) {
+  talaia::app::offline_options o;
+  if (cfg != nullptr) {
+    o.year = cfg->syslog_options.year;
+    o.netflow = cfg->netflow_options;
+  }
+  if (f.year != 0) o.year = f.year;
+  for (const auto& spec : f.ports)
+    if (auto r = talaia::app::pin_port(o, spec); !r) {
+      std::cerr << "talaia: " << r.err().message << "\n";
+      std::exit(2);
+    }
+  return o;
+}
+
 void add_kafka(CLI::App* cmd, overrides& o) { cmd->add_option("--brokers", o.brokers, "Kafka bootstrap HOST:PORT[,...]"); }
 
 // The config file (or built-in defaults) with the flags applied; prints problems and exits 2.
@@ -81,6 +108,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   overrides o;
   std::vector<std::string> files, paths;
+  offline_flags offline;
 
   auto* run = app.add_subcommand("run", "every stage in one process, no Kafka (the embedded default)");
   add_common(run, o), add_store(run, o), add_rules(run, o), add_collect(run, o), add_serve(run, o);
@@ -95,10 +123,11 @@ int main(int argc, char** argv) {
   add_common(serve, o), add_store(serve, o), add_serve(serve, o), add_kafka(serve, o);
 
   auto* replay = app.add_subcommand("replay", "log files (one syslog message a line) through detect and correlate; prints incidents");
-  add_common(replay, o), add_rules(replay, o);
+  add_common(replay, o), add_rules(replay, o), add_offline(replay, offline);
   replay->add_option("files", files, "log files")->required();
 
   auto* decode = app.add_subcommand("decode", "print each syslog line of the files as one JSON event");
+  add_offline(decode, offline);
   decode->add_option("files", files, "log files")->required();
 
   auto* rules = app.add_subcommand("rules", "work with Sigma rule files");
@@ -126,8 +155,11 @@ int main(int argc, char** argv) {
   if (*detect) return run_detect(resolve(o));
   if (*correlate) return run_correlate(resolve(o));
   if (*serve) return run_serve(resolve(o));
-  if (*replay) return talaia::app::replay(resolve(o), files);
-  if (*decode) return talaia::app::decode(files);
+  if (*replay) {
+    const config cfg = resolve(o);
+    return talaia::app::replay(cfg, files, offline_of(offline, &cfg));
+  }
+  if (*decode) return talaia::app::decode(files, offline_of(offline, nullptr));
   if (*check) return rules_check(resolve(o), paths);
   if (*test) return rules_test(resolve(o), paths);
   if (*list) return rules_list(resolve(o), paths);

@@ -2,6 +2,7 @@
 // code as the daemon: replay, decode, rules check.
 #include <algorithm>
 #include <charconv>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -30,11 +31,33 @@ core::result<void> for_each_line(const std::vector<std::string>& files,
   for (const auto& file : files) {
     std::ifstream in(file, std::ios::binary);
     if (!in) return core::make_error(file + ": cannot read");
-    std::string line;
-    std::size_t number = 0;
-    while (std::getline(in, line)) {
+    // Lines as std::getline splits them (a last line without '\n' counts, no empty line after a
+    // final '\n'), read a megabyte at a time and handed out as views into the buffer.
+    std::string buffer(std::size_t{1} << 20, '\0');
+    std::size_t begin = 0, end = 0, number = 0;
+    for (;;) {
+      const char* nl = static_cast<const char*>(std::memchr(buffer.data() + begin, '\n', end - begin));
+      if (nl == nullptr) {
+        if (!in) break;  // the previous read hit the end of the file
+        buffer.erase(0, begin);  // keep the partial line, make room behind it
+        end -= begin;
+        begin = 0;
+        if (buffer.size() - end < (std::size_t{1} << 19)) buffer.resize(buffer.size() * 2);
+        in.read(buffer.data() + end, static_cast<std::streamsize>(buffer.size() - end));
+        end += static_cast<std::size_t>(in.gcount());
+        if (in.gcount() > 0 || begin < end) continue;
+        break;
+      }
+      std::string_view line(buffer.data() + begin, static_cast<std::size_t>(nl - (buffer.data() + begin)));
+      begin = static_cast<std::size_t>(nl - buffer.data()) + 1;
       ++number;
-      if (!line.empty() && line.back() == '\r') line.pop_back();
+      if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+      fn(file, line, number);
+    }
+    if (begin < end) {  // the last line, without '\n'
+      std::string_view line(buffer.data() + begin, end - begin);
+      ++number;
+      if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
       fn(file, line, number);
     }
   }
@@ -50,7 +73,7 @@ std::string replay_id_prefix(const std::string& file) {
 }
 
 void replayed_event(const std::string& id_prefix, std::string_view line, std::size_t number, std::int64_t now,
-                    core::event& ev) {
+                    int year, core::event& ev) {
   char digits[24];
   const auto end = std::to_chars(digits, digits + sizeof digits, number).ptr;
   std::string id;
@@ -67,19 +90,22 @@ void replayed_event(const std::string& id_prefix, std::string_view line, std::si
   ev.set_string("id", id);
   collectors::syslog::parse_context ctx;
   ctx.received_micros = now;
+  ctx.default_year = year;
   collectors::syslog::parse(line, ctx, ev);
   // The receive time is the event time: its text too (both are format_rfc3339 of the number).
   if (const auto* ts = ev.find("timestamp"); ts && ts->type == core::field_type::time)
     ev.set(core::field{"received", core::field_type::time, ts->text, ts->number});
 }
 
-core::event replayed_event(const std::string& file, std::string_view line, std::size_t number, std::int64_t now) {
+core::event replayed_event(const std::string& file, std::string_view line, std::size_t number, std::int64_t now,
+                           int year) {
   core::event ev;
-  replayed_event(replay_id_prefix(file), line, number, now, ev);
+  replayed_event(replay_id_prefix(file), line, number, now, year, ev);
   return ev;
 }
 
-// ---- captures (pcap, pcapng): each UDP payload recognised by its content, whatever its port ----
+// ---- captures (pcap, pcapng): each UDP payload recognised by its content, whatever its port,
+// unless its destination port is pinned to a protocol ----
 
 bool is_capture(const std::string& file) {
   std::ifstream in(file, std::ios::binary);
@@ -99,7 +125,8 @@ struct capture_summary {
 // Unrecognised payloads are only counted. The receive time is the capture time; ids name the
 // file, the datagram and the record.
 core::result<void> for_each_capture_event(const std::string& file, collectors::netflow::decoder& flows,
-                                          capture_summary& summary, const std::function<void(core::event&)>& fn) {
+                                          const offline_options& options, capture_summary& summary,
+                                          const std::function<void(core::event&)>& fn) {
   std::ifstream in(file, std::ios::binary);
   const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   auto datagrams = collectors::capture::read_pcap_udp(bytes);
@@ -109,12 +136,20 @@ core::result<void> for_each_capture_event(const std::string& file, collectors::n
   std::size_t number = 0;
   for (const auto& d : *datagrams) {
     ++number;
-    const auto kind = collectors::capture::recognise_payload(d.payload);
-    ++summary.payloads[std::string(collectors::capture::to_string(kind))];
-    const std::string id = "replay:" + name + ":" + std::to_string(number);
     using collectors::capture::payload_kind;
-    if (kind == payload_kind::netflow_v5 || kind == payload_kind::netflow_v9 || kind == payload_kind::ipfix ||
-        kind == payload_kind::sflow) {
+    port_protocol protocol = port_protocol::ignore;
+    if (auto pin = options.pinned_ports.find(d.dst_port); pin != options.pinned_ports.end()) {
+      protocol = pin->second;
+      ++summary.payloads["port " + std::to_string(d.dst_port) + " pinned"];
+    } else {
+      const auto kind = collectors::capture::recognise_payload(d.payload);
+      ++summary.payloads[std::string(collectors::capture::to_string(kind))];
+      protocol = kind == payload_kind::syslog ? port_protocol::syslog
+                 : kind == payload_kind::unknown ? port_protocol::ignore
+                                                 : port_protocol::flow;
+    }
+    const std::string id = "replay:" + name + ":" + std::to_string(number);
+    if (protocol == port_protocol::flow) {
       events.clear();
       if (!flows.decode(d.payload, d.src_ip, d.src_port, d.time_micros, events)) ++summary.undecodable;
       for (std::size_t i = 0; i < events.size(); ++i) {
@@ -122,7 +157,7 @@ core::result<void> for_each_capture_event(const std::string& file, collectors::n
         fn(events[i]);
       }
       summary.events += events.size();
-    } else if (kind == payload_kind::syslog) {
+    } else if (protocol == port_protocol::syslog) {
       std::string_view text = d.payload;
       while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == '\0')) text.remove_suffix(1);
       core::event ev;
@@ -130,6 +165,7 @@ core::result<void> for_each_capture_event(const std::string& file, collectors::n
       collectors::syslog::parse_context ctx;
       ctx.received_micros = d.time_micros;
       ctx.peer = d.src_ip;
+      ctx.default_year = options.year;
       collectors::syslog::parse(text, ctx, ev);
       fn(ev);
       ++summary.events;
@@ -140,12 +176,12 @@ core::result<void> for_each_capture_event(const std::string& file, collectors::n
 
 // Every event of the files: captures datagram by datagram, other files line by line.
 core::result<void> for_each_event(const std::vector<std::string>& files, std::int64_t now, bool skip_empty_lines,
-                                  const std::function<void(core::event&)>& fn) {
-  collectors::netflow::decoder flows;
+                                  const offline_options& options, const std::function<void(core::event&)>& fn) {
+  collectors::netflow::decoder flows(collectors::netflow::limits_of(options.netflow));
   for (const auto& file : files) {
     if (is_capture(file)) {
       capture_summary summary;
-      auto r = for_each_capture_event(file, flows, summary, fn);
+      auto r = for_each_capture_event(file, flows, options, summary, fn);
       if (!r) return r;
       std::string kinds;
       for (const auto& [kind, n] : summary.payloads) kinds += (kinds.empty() ? "" : ", ") + kind + " " + std::to_string(n);
@@ -158,7 +194,7 @@ core::result<void> for_each_event(const std::vector<std::string>& files, std::in
     core::event ev;
     auto r = for_each_line({file}, [&](const std::string&, std::string_view line, std::size_t number) {
       if (skip_empty_lines && line.empty()) return;
-      replayed_event(id_prefix, line, number, now, ev);
+      replayed_event(id_prefix, line, number, now, options.year, ev);
       fn(ev);
     });
     if (!r) return r;
@@ -168,7 +204,25 @@ core::result<void> for_each_event(const std::vector<std::string>& files, std::in
 
 }  // namespace
 
-int replay(const core::config& cfg, const std::vector<std::string>& files) {
+core::result<void> pin_port(offline_options& o, std::string_view spec) {
+  const auto eq = spec.find('=');
+  const std::string bad = "--port " + std::string(spec) + ": ";
+  if (eq == std::string_view::npos) return core::make_error(bad + "expected PORT=PROTOCOL, e.g. 9995=netflow or 1514=syslog");
+  unsigned port = 0;
+  const std::string_view number = spec.substr(0, eq), name = spec.substr(eq + 1);
+  auto [p, ec] = std::from_chars(number.data(), number.data() + number.size(), port);
+  if (ec != std::errc() || p != number.data() + number.size() || port == 0 || port > 65535)
+    return core::make_error(bad + "'" + std::string(number) + "' is not a UDP port");
+  port_protocol protocol;
+  if (name == "syslog") protocol = port_protocol::syslog;
+  else if (name == "netflow" || name == "ipfix" || name == "sflow") protocol = port_protocol::flow;
+  else if (name == "none") protocol = port_protocol::ignore;
+  else return core::make_error(bad + "unknown protocol '" + std::string(name) + "' (syslog, netflow, ipfix, sflow or none)");
+  o.pinned_ports[static_cast<std::uint16_t>(port)] = protocol;
+  return {};
+}
+
+int replay(const core::config& cfg, const std::vector<std::string>& files, const offline_options& options) {
   auto rules = load_rule_set(cfg.rules, cfg.sigma);
   if (!rules) return fail(rules.err());
   auto detector = correlator::detector::make(rules->detection, detect_settings_of(cfg), rules->correlations);
@@ -183,7 +237,7 @@ int replay(const core::config& cfg, const std::vector<std::string>& files) {
   };
   const std::int64_t now = core::now_micros();
   std::string json;
-  auto r = for_each_event(files, now, true, [&](core::event& ev) {
+  auto r = for_each_event(files, now, true, options, [&](core::event& ev) {
     found.clear();
     detector->detect(ev, {}, found);
     if (found.empty()) return;
@@ -210,10 +264,10 @@ int replay(const core::config& cfg, const std::vector<std::string>& files) {
   return 0;
 }
 
-int decode(const std::vector<std::string>& files) {
+int decode(const std::vector<std::string>& files, const offline_options& options) {
   const std::int64_t now = core::now_micros();
   std::string out;
-  auto r = for_each_event(files, now, false, [&](core::event& ev) {
+  auto r = for_each_event(files, now, false, options, [&](core::event& ev) {
     out.clear();
     core::append_event_json(out, ev);
     out += '\n';
@@ -272,7 +326,7 @@ int rules_test(const core::config& cfg, const std::vector<std::string>& paths) {
   for (const auto& d : tests.errors) std::cout << rules::to_string(d) << '\n';
   const std::int64_t now = core::now_micros();
   auto report = rules::run_tests(set, tests.tests, [&](const std::string& line) {
-    return replayed_event("test", line, 1, now);
+    return replayed_event("test", line, 1, now, cfg.syslog_options.year);
   });
   for (const auto& d : report.failures) std::cout << rules::to_string(d) << '\n';
   std::cerr << "talaia rules test: " << report.cases << " cases, " << report.passed << " passed, "

@@ -18,11 +18,13 @@
 #include "collectors/syslog/listener.hpp"
 #include "core/clock.hpp"
 #include "core/kafka_bus.hpp"
+#include "core/kafka_transactions.hpp"
 #include "core/log.hpp"
 #include "core/memory_bus.hpp"
 #include "core/stage_loop.hpp"
 #include "correlator/correlate.hpp"
 #include "correlator/detect.hpp"
+#include "correlator/transactional_correlate.hpp"
 #include "storage/incident_store.hpp"
 
 namespace talaia::app {
@@ -51,7 +53,8 @@ correlator::correlate_metrics correlate_metrics_of(core::metrics_registry& m) {
           &m.make_counter("talaia_errors_total", "stage=\"correlate\"", "Messages the stage could not use")};
 }
 
-// Syslog and NetFlow listeners on one io_context, served by one thread.
+// Syslog and NetFlow listeners on one io_context, served by one thread; listeners with
+// `workers` above 1 read UDP on threads of their own as well.
 struct collectors_set {
   asio::io_context io{1};
   std::unique_ptr<collectors::event_ids> ids;
@@ -73,7 +76,8 @@ struct collectors_set {
       syslog.push_back(std::move(*l));
     }
     for (const auto& at : cfg.netflow_listen) {
-      auto l = collectors::netflow::listener::bind(io, {at, cfg.kafka.events_topic, cfg.data_dir + "/netflow"}, out, *ids, metrics);
+      auto l = collectors::netflow::listener::bind(io, {at, cfg.kafka.events_topic, cfg.data_dir + "/netflow", cfg.netflow_options},
+                                                  out, *ids, metrics);
       if (!l) return l.err();
       netflow.push_back(std::move(*l));
     }
@@ -276,27 +280,53 @@ int run_correlate(const core::config& cfg) {
   block_stop_signals();
   auto rules = load_rule_set(cfg.rules, cfg.sigma);  // the correlation rules (and the rules they reference)
   if (!rules) return fail(rules.err());
-  auto producer = kafka_start(cfg, "correlate", {cfg.kafka.detections_topic, cfg.kafka.incidents_topic});
-  if (!producer) return fail(producer.err());
+  const auto& k = cfg.kafka;
+  if (auto r = core::ensure_topics(k, {k.detections_topic, k.incidents_topic}); !r) return fail(r.err());
+  if (auto r = core::ensure_topics(k, {k.changelog_topic}, std::chrono::seconds(10), {{"cleanup.policy", "compact"}}); !r)
+    return fail(r.err());
+  // The changelog keeps input partition N's state in its partition N.
+  auto inputs = core::topic_partition_count(k, k.detections_topic);
+  auto changelog = core::topic_partition_count(k, k.changelog_topic);
+  if (!inputs) return fail(inputs.err());
+  if (!changelog) return fail(changelog.err());
+  if (*changelog < *inputs)
+    return fail(core::make_error("topic " + k.changelog_topic + " has " + std::to_string(*changelog) +
+                                 " partitions, fewer than " + k.detections_topic + "'s " + std::to_string(*inputs) +
+                                 ": give it at least as many"));
   auto store = storage::incident_store::open(cfg.data_dir);
   if (!store) return fail(store.err());
   core::metrics_registry metrics;
-  correlator::correlate_stage correlate(correlate_settings_of(cfg), rules->correlations, **producer, store->get(),
-                                       correlate_metrics_of(metrics));
-  if (auto r = correlate.restore(); !r) return fail(r.err());
+  correlator::partitioned_correlate state(correlate_settings_of(cfg), rules->correlations, correlate_metrics_of(metrics));
+  const std::string group = k.group_prefix + "-correlate";
+  auto session = core::make_kafka_transactional_session(k, group, k.detections_topic, group + "-" + cfg.node_id);
+  if (!session) return fail(session.err());
   rules_holder holder(*rules, cfg.rules, cfg.sigma, metrics);
   std::uint64_t seen = holder.generation();
-  const int code = run_consuming_stage("correlate", cfg, cfg.kafka.detections_topic, producer->get(),
-                                       [&](const core::message& m) {
-                                         if (holder.generation() != seen) {
-                                           seen = holder.generation();
-                                           correlate.replace_correlations(holder.current()->correlations);
-                                         }
-                                         return correlate.handle(m);
-                                       },
-                                       {}, &holder);
-  if (auto r = correlate.save_windows(); !r) return fail(r.err());
-  return code;
+  correlator::transactional_settings settings;
+  settings.incidents_topic = k.incidents_topic;
+  settings.changelog_topic = k.changelog_topic;
+
+  std::atomic<bool> stop{false};
+  std::atomic<bool> failed{false};
+  std::thread worker([&] {
+    auto r = correlator::run_transactional_correlate(**session, state, **store, settings, stop, [&] {
+      if (holder.generation() == seen) return;
+      seen = holder.generation();
+      state.replace_correlations(holder.current()->correlations);
+    });
+    report_stage_end("correlate", r);
+    if (!r) {
+      failed = true;
+      ::kill(::getpid(), SIGTERM);  // wake the signal wait below
+    }
+  });
+  core::log_info("correlate", "brokers=" + k.brokers + " topic=" + k.detections_topic + " stage is running");
+  wait_for_stop_signal(reload_on_hangup(holder), reload_on_change(holder));
+  stop = true;
+  worker.join();
+  session->reset();  // leaves the group before the state it revokes into goes away
+  core::log_info("correlate", "stopped");
+  return failed ? 2 : 0;
 }
 
 int run_serve(const core::config& cfg) {

@@ -39,7 +39,27 @@ result<std::chrono::milliseconds> parse_duration(std::string_view text) {
   return std::chrono::milliseconds(ms);
 }
 
+const std::vector<std::string>& config_keys(std::string_view section) {
+  static const std::map<std::string, std::vector<std::string>, std::less<>> keys = {
+      {"", {"node_id", "data_dir", "rules", "syslog", "netflow", "api", "webhooks", "correlate", "queues", "kafka", "log_level", "sigma"}},
+      {"syslog", {"listen", "max_message", "workers", "udp_receive_buffer", "max_connections", "idle_timeout", "read_budget",
+                  "rate_limit", "rate_burst", "allowed_networks", "year", "sources", "tls"}},
+      {"syslog.tls", {"listen", "certificate", "private_key", "client_ca"}},
+      {"syslog.sources", {"network", "time_zone", "key_value"}},
+      {"netflow", {"listen", "workers", "udp_receive_buffer", "max_exporters", "max_templates_per_exporter", "max_held_sets",
+                   "max_held_bytes", "template_lifetime", "held_lifetime"}},
+  };
+  static const std::vector<std::string> none;
+  auto it = keys.find(section);
+  return it == keys.end() ? none : it->second;
+}
+
 namespace {
+
+std::set<std::string> key_set(std::string_view section) {
+  const auto& k = config_keys(section);
+  return {k.begin(), k.end()};
+}
 
 class reader {
  public:
@@ -132,18 +152,17 @@ result<config> parse_config(std::string_view yaml, const std::string& path) {
   c.source = path;
   if (root.IsNull()) return c;
   reader r(path);
-  r.mapping(root, "the config", {"node_id", "data_dir", "rules", "syslog", "netflow", "api", "webhooks", "correlate", "queues", "kafka", "log_level", "sigma"},
+  r.mapping(root, "the config", key_set(""),
             [&](const std::string& key, const YAML::Node& v) {
     if (key == "node_id") c.node_id = r.scalar(v, "node_id");
     else if (key == "data_dir") c.data_dir = r.scalar(v, "data_dir");
     else if (key == "rules") c.rules = r.strings(v, "rules");
     else if (key == "syslog") {
-      r.mapping(v, "syslog", {"listen", "max_message", "udp_receive_buffer", "max_connections", "idle_timeout", "read_budget",
-                              "rate_limit", "rate_burst", "allowed_networks", "year", "sources", "tls"},
-                [&](const std::string& k, const YAML::Node& x) {
+      r.mapping(v, "syslog", key_set("syslog"), [&](const std::string& k, const YAML::Node& x) {
         auto& o = c.syslog_options;
         if (k == "listen") c.syslog_listen = r.endpoints(x, "syslog.listen");
         else if (k == "max_message") c.syslog_max_message = r.number<std::size_t>(x, "syslog.max_message", 256, 16 << 20);
+        else if (k == "workers") o.workers = r.number<std::size_t>(x, "syslog.workers", 1, 256);
         else if (k == "udp_receive_buffer") o.udp_receive_buffer = r.number<std::size_t>(x, "syslog.udp_receive_buffer", 4096, 1 << 30);
         else if (k == "max_connections") o.max_connections = r.number<std::size_t>(x, "syslog.max_connections", 1, 1'000'000);
         else if (k == "idle_timeout") o.idle_timeout = r.duration(x, "syslog.idle_timeout");
@@ -151,9 +170,12 @@ result<config> parse_config(std::string_view yaml, const std::string& path) {
         else if (k == "rate_limit") o.rate_limit = static_cast<double>(r.number<std::size_t>(x, "syslog.rate_limit", 0, 100'000'000));
         else if (k == "rate_burst") o.rate_burst = r.number<std::size_t>(x, "syslog.rate_burst", 0, 100'000'000);
         else if (k == "allowed_networks") o.allowed_networks = r.strings(x, "syslog.allowed_networks");
-        else if (k == "year") o.year = r.number<int>(x, "syslog.year", 1970, 9999);
+        else if (k == "year") {
+          o.year = r.number<int>(x, "syslog.year", 0, 9999);
+          if (o.year != 0 && o.year < 1970) r.fail(x, "syslog.year must be 0 (inferred) or a year from 1970 to 9999");
+        }
         else if (k == "tls")
-          r.mapping(x, "syslog.tls", {"listen", "certificate", "private_key", "client_ca"}, [&](const std::string& t, const YAML::Node& y) {
+          r.mapping(x, "syslog.tls", key_set("syslog.tls"), [&](const std::string& t, const YAML::Node& y) {
             if (t == "listen") o.tls_listen = r.endpoints(y, "syslog.tls.listen");
             else if (t == "certificate") o.tls_certificate = r.scalar(y, "syslog.tls.certificate");
             else if (t == "private_key") o.tls_private_key = r.scalar(y, "syslog.tls.private_key");
@@ -164,7 +186,7 @@ result<config> parse_config(std::string_view yaml, const std::string& path) {
           for (const auto& item : x) {
             syslog_source_config src;
             src.line = item.Mark().line + 1;
-            r.mapping(item, "a syslog source", {"network", "time_zone", "key_value"}, [&](const std::string& t, const YAML::Node& y) {
+            r.mapping(item, "a syslog source", key_set("syslog.sources"), [&](const std::string& t, const YAML::Node& y) {
               if (t == "network") src.network = r.scalar(y, "syslog.sources[].network");
               else if (t == "time_zone") src.time_zone = r.scalar(y, "syslog.sources[].time_zone");
               else src.key_value = r.scalar(y, "syslog.sources[].key_value") == "true";
@@ -178,8 +200,18 @@ result<config> parse_config(std::string_view yaml, const std::string& path) {
         r.fail(v, "syslog.tls.listen needs syslog.tls.certificate and syslog.tls.private_key");
     }
     else if (key == "netflow")
-      r.mapping(v, "netflow", {"listen"}, [&](const std::string&, const YAML::Node& x) {
-        c.netflow_listen = r.endpoints(x, "netflow.listen");
+      r.mapping(v, "netflow", key_set("netflow"), [&](const std::string& k, const YAML::Node& x) {
+        auto& o = c.netflow_options;
+        if (k == "listen") c.netflow_listen = r.endpoints(x, "netflow.listen");
+        else if (k == "workers") o.workers = r.number<std::size_t>(x, "netflow.workers", 1, 256);
+        else if (k == "udp_receive_buffer") o.udp_receive_buffer = r.number<std::size_t>(x, "netflow.udp_receive_buffer", 4096, 1 << 30);
+        else if (k == "max_exporters") o.max_exporters = r.number<std::size_t>(x, "netflow.max_exporters", 1, 10'000'000);
+        else if (k == "max_templates_per_exporter")
+          o.max_templates_per_exporter = r.number<std::size_t>(x, "netflow.max_templates_per_exporter", 1, 65536);
+        else if (k == "max_held_sets") o.max_held_sets = r.number<std::size_t>(x, "netflow.max_held_sets", 0, 10'000'000);
+        else if (k == "max_held_bytes") o.max_held_bytes = r.number<std::size_t>(x, "netflow.max_held_bytes", 0, 1 << 30);
+        else if (k == "template_lifetime") o.template_lifetime = r.duration(x, "netflow.template_lifetime");
+        else o.held_lifetime = r.duration(x, "netflow.held_lifetime");
       });
     else if (key == "api")
       r.mapping(v, "api", {"listen"}, [&](const std::string&, const YAML::Node& x) {
@@ -217,11 +249,12 @@ result<config> parse_config(std::string_view yaml, const std::string& path) {
         else if (k == "partitions") c.kafka.partitions = r.number<int>(x, "kafka.partitions", 1, 10000);
         else if (k == "group_prefix") c.kafka.group_prefix = r.scalar(x, "kafka.group_prefix");
         else if (k == "topics")
-          r.mapping(x, "kafka.topics", {"events", "detections", "incidents", "dead_letter"}, [&](const std::string& t, const YAML::Node& y) {
+          r.mapping(x, "kafka.topics", {"events", "detections", "incidents", "dead_letter", "changelog"}, [&](const std::string& t, const YAML::Node& y) {
             std::string name = r.scalar(y, "kafka.topics." + t);
             if (t == "events") c.kafka.events_topic = name;
             else if (t == "detections") c.kafka.detections_topic = name;
             else if (t == "incidents") c.kafka.incidents_topic = name;
+            else if (t == "changelog") c.kafka.changelog_topic = name;
             else c.kafka.dead_letter_topic = name;
           });
         else if (!x.IsMap()) r.fail(x, "kafka.librdkafka must be a mapping of client properties");

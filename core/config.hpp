@@ -29,6 +29,7 @@ struct kafka_config {
   std::string detections_topic = "talaia.detections";
   std::string incidents_topic = "talaia.incidents";
   std::string dead_letter_topic = "talaia.dead-letter";
+  std::string changelog_topic = "talaia.correlate-changelog";  // compacted: correlate state
   int partitions = 4;  // when Talaia creates a topic
   std::string group_prefix = "talaia";
   std::map<std::string, std::string> librdkafka;  // extra client properties, passed through
@@ -71,9 +72,22 @@ struct syslog_options_config {
   std::size_t rate_burst = 0;                 // bucket size; 0: one second's worth
   std::vector<std::string> allowed_networks;  // senders allowed; empty: any
   int year = 0;                               // year for year-less timestamps; 0: inferred
+  std::size_t workers = 1;                    // UDP sockets (SO_REUSEPORT) each with its own thread
   std::vector<syslog_source_config> sources;
   std::vector<endpoint> tls_listen;           // RFC 5425 listeners
   std::string tls_certificate, tls_private_key, tls_client_ca;  // PEM files; client CA: mTLS
+};
+
+// NetFlow/IPFIX/sFlow listener and decoder settings beyond `listen` (see deploy/talaia.yaml).
+struct netflow_options_config {
+  std::size_t workers = 1;                        // UDP sockets (SO_REUSEPORT) each with its own thread
+  std::size_t udp_receive_buffer = 8 << 20;       // SO_RCVBUF asked for (the kernel caps it at rmem_max)
+  std::size_t max_exporters = 4096;               // (address, port, version, domain) states per worker
+  std::size_t max_templates_per_exporter = 1024;  // templates per (address, port, version, domain)
+  std::size_t max_held_sets = 1024;               // data sets held until their template arrives
+  std::size_t max_held_bytes = 8u << 20;          // bytes of such held data sets
+  std::chrono::milliseconds template_lifetime{std::chrono::hours(1)};  // unused that long: forgotten; 0: never
+  std::chrono::milliseconds held_lifetime{std::chrono::minutes(1)};    // held data older than this is dropped
 };
 
 struct config {
@@ -85,6 +99,7 @@ struct config {
   std::size_t syslog_max_message = 65536;
   syslog_options_config syslog_options;
   std::vector<endpoint> netflow_listen;
+  netflow_options_config netflow_options;
   endpoint api_listen{"127.0.0.1", 8080};
   std::vector<webhook_config> webhooks;
   std::chrono::milliseconds quiet_period{std::chrono::hours(1)};
@@ -98,6 +113,10 @@ struct config {
   kafka_config kafka;
   sigma_config sigma;
 };
+
+// The keys each section accepts ("syslog", "syslog.tls", "netflow", ...; empty: the top level),
+// so that tests can check deploy/talaia.yaml documents every one.
+const std::vector<std::string>& config_keys(std::string_view section);
 
 // Reads and validates a config file; the error lists every problem, one `path:line: reason` a line.
 result<config> load_config(const std::string& path);

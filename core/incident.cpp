@@ -3,6 +3,7 @@
 #include <openssl/evp.h>
 
 #include <boost/json.hpp>
+#include <simdjson.h>
 
 #include "core/clock.hpp"
 #include "core/json.hpp"
@@ -179,21 +180,50 @@ std::string encode_detection(const detection& d) {
   return out;
 }
 
+// simdjson's DOM parser: it validates the whole message (the event is passed on into incidents
+// as JSON text) and picks the CPU's SIMD kernel at run time. It runs once per detection in the
+// correlate stage, where boost::json's DOM and re-serialisation of the event cost a quarter of
+// the stage's time.
 result<detection> decode_detection(std::string_view text) {
-  auto o = parse_object(text);
-  if (!o) return o.err();
+  thread_local simdjson::dom::parser parser;
+  simdjson::dom::element root;
+  if (auto e = parser.parse(text.data(), text.size(), true).get(root))
+    return make_error(std::string("not JSON: ") + simdjson::error_message(e));
+  simdjson::dom::object o;
+  if (root.get_object().get(o)) return make_error("not a JSON object");
+  auto text_of = [&](std::string_view key) -> std::string {
+    std::string_view v;
+    return o[key].get_string().get(v) ? std::string() : std::string(v);
+  };
+  auto strings_of = [&](std::string_view key, std::vector<std::string>& out) {
+    simdjson::dom::array a;
+    if (o[key].get_array().get(a)) return;
+    for (auto item : a) {
+      std::string_view v;
+      if (!item.get_string().get(v)) out.emplace_back(v);
+    }
+  };
   detection d;
-  d.rule = read_rule(*o);
+  d.rule = rule_info{text_of("rule_id"), text_of("rule_title"), text_of("level"), text_of("author"), {}};
   if (d.rule.id.empty()) return make_error("detection without rule_id");
-  d.group = read_group(*o);
-  auto t = parse_rfc3339(str(*o, "time"));
+  strings_of("tags", d.rule.tags);
+  strings_of("references", d.rule.references);
+  simdjson::dom::object group;
+  if (!o["group"].get_object().get(group))
+    for (auto [key, value] : group) {
+      std::string_view v;
+      d.group.emplace_back(std::string(key), value.get_string().get(v) ? simdjson::minify(value) : std::string(v));
+    }
+  auto t = parse_rfc3339(text_of("time"));
   if (!t) return make_error("detection without a valid time");
   d.time = *t;
-  d.correlation = str(*o, "correlation");
-  d.value = str(*o, "value");
-  if (auto* n = o->if_contains("position"); n && n->is_number()) d.position = n->to_number<std::uint32_t>();
-  if (auto* e = o->if_contains("event"); e && e->is_object()) d.event_json = json::serialize(*e);
-  else return make_error("detection without event");
+  d.correlation = text_of("correlation");
+  d.value = text_of("value");
+  std::uint64_t position = 0;
+  if (!o["position"].get_uint64().get(position)) d.position = static_cast<std::uint32_t>(position);
+  simdjson::dom::object event;
+  if (o["event"].get_object().get(event)) return make_error("detection without event");
+  d.event_json = simdjson::minify(event);
   return d;
 }
 

@@ -6,53 +6,14 @@
 #include <mutex>
 #include <thread>
 
+#include "core/kafka_client.hpp"
 #include "core/log.hpp"
 
 namespace talaia::core {
 
 namespace {
 
-struct rk_deleter {
-  void operator()(rd_kafka_t* rk) const { rd_kafka_destroy(rk); }
-};
-struct conf_deleter {
-  void operator()(rd_kafka_conf_t* c) const { rd_kafka_conf_destroy(c); }
-};
-struct msg_deleter {
-  void operator()(rd_kafka_message_t* m) const { rd_kafka_message_destroy(m); }
-};
-using rk_ptr = std::unique_ptr<rd_kafka_t, rk_deleter>;
-using conf_ptr = std::unique_ptr<rd_kafka_conf_t, conf_deleter>;
-
-// The one place librdkafka's status becomes our error.
-error kafka_error(const std::string& context, rd_kafka_resp_err_t err) {
-  return make_error(context + ": " + rd_kafka_err2str(err));
-}
-
-result<conf_ptr> make_conf(const kafka_config& cfg, const std::map<std::string, std::string>& props) {
-  conf_ptr conf(rd_kafka_conf_new());
-  char errstr[512];
-  auto set = [&](const std::string& k, const std::string& v) -> result<void> {
-    if (rd_kafka_conf_set(conf.get(), k.c_str(), v.c_str(), errstr, sizeof errstr) != RD_KAFKA_CONF_OK)
-      return make_error("kafka property " + k + "=" + v + ": " + errstr);
-    return {};
-  };
-  if (cfg.brokers.empty()) return make_error("no Kafka brokers configured (--brokers HOST:PORT or kafka.brokers)");
-  if (auto r = set("bootstrap.servers", cfg.brokers); !r) return r.err();
-  for (const auto& [k, v] : props)
-    if (auto r = set(k, v); !r) return r.err();
-  for (const auto& [k, v] : cfg.librdkafka)
-    if (auto r = set(k, v); !r) return r.err();
-  return conf;
-}
-
-result<rk_ptr> make_handle(rd_kafka_type_t type, conf_ptr conf) {
-  char errstr[512];
-  rd_kafka_t* rk = rd_kafka_new(type, conf.get(), errstr, sizeof errstr);
-  if (!rk) return make_error(std::string("cannot create Kafka client: ") + errstr);
-  conf.release();  // owned by rk now
-  return rk_ptr(rk);
-}
+using namespace kafka;
 
 class kafka_producer final : public producer {
  public:
@@ -114,7 +75,7 @@ class kafka_consumer final : public consumer {
   ~kafka_consumer() override { rd_kafka_consumer_close(rk_.get()); }
 
   std::optional<message> poll(std::chrono::milliseconds timeout) override {
-    std::unique_ptr<rd_kafka_message_t, msg_deleter> m(
+    std::unique_ptr<rd_kafka_message_t, message_deleter> m(
         rd_kafka_consumer_poll(rk_.get(), static_cast<int>(timeout.count())));
     if (!m) return std::nullopt;
     if (m->err) {
@@ -150,7 +111,7 @@ class kafka_consumer final : public consumer {
 }  // namespace
 
 result<void> ensure_topics(const kafka_config& cfg, const std::vector<std::string>& topics,
-                           std::chrono::milliseconds timeout) {
+                           std::chrono::milliseconds timeout, const std::map<std::string, std::string>& topic_config) {
   auto conf = make_conf(cfg, {{"client.id", "talaia-admin"}});
   if (!conf) return conf.err();
   auto rk = make_handle(RD_KAFKA_PRODUCER, std::move(*conf));
@@ -178,6 +139,7 @@ result<void> ensure_topics(const kafka_config& cfg, const std::vector<std::strin
       return make_error("topic " + t + ": " + errstr);
     }
     new_topics.push_back(nt);
+    for (const auto& [k, v] : topic_config) rd_kafka_NewTopic_set_config(nt, k.c_str(), v.c_str());
   }
   rd_kafka_queue_t* q = rd_kafka_queue_new(rk->get());
   rd_kafka_CreateTopics(rk->get(), new_topics.data(), new_topics.size(), nullptr, q);

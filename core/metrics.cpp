@@ -18,6 +18,14 @@ counter& metrics_registry::make_counter(std::string name, std::string labels, st
   return e.c;
 }
 
+void metrics_registry::add_counter_part(std::string name, std::string labels, std::string help,
+                                        std::function<std::uint64_t()> read) {
+  counter& c = make_counter(std::move(name), std::move(labels), std::move(help));
+  std::lock_guard lock(mu_);
+  for (auto& e : entries_)
+    if (&e.c == &c) e.parts.push_back(std::move(read));
+}
+
 void metrics_registry::make_gauge(std::string name, std::string labels, std::string help,
                                   std::function<double()> read) {
   std::lock_guard lock(mu_);
@@ -48,7 +56,11 @@ std::string metrics_registry::render() const {
       out += e.name;
       if (!e.labels.empty()) out += "{" + e.labels + "}";
       char buf[64];
-      if (e.is_counter) std::snprintf(buf, sizeof buf, " %llu\n", static_cast<unsigned long long>(e.c.value()));
+      if (e.is_counter) {
+        std::uint64_t v = e.c.value();
+        for (const auto& part : e.parts) v += part();
+        std::snprintf(buf, sizeof buf, " %llu\n", static_cast<unsigned long long>(v));
+      }
       else std::snprintf(buf, sizeof buf, " %g\n", e.read());
       out += buf;
     }

@@ -8,6 +8,7 @@
 #include <list>
 #include <mutex>
 #include <string>
+#include <vector>
 
 namespace talaia::core {
 
@@ -24,6 +25,9 @@ class metrics_registry {
  public:
   // name like "talaia_events_received_total", labels like `stage="collect",transport="udp"`.
   counter& make_counter(std::string name, std::string labels, std::string help);
+  // A part of the counter `name{labels}` kept elsewhere (by one worker thread), read at scrape
+  // time: the sample shown is the counter's own value plus every part's.
+  void add_counter_part(std::string name, std::string labels, std::string help, std::function<std::uint64_t()> read);
   // A value read at scrape time (queue depths).
   void make_gauge(std::string name, std::string labels, std::string help, std::function<double()> read);
   std::string render() const;
@@ -33,6 +37,7 @@ class metrics_registry {
     std::string name, labels, help;
     bool is_counter;
     counter c;
+    std::vector<std::function<std::uint64_t()>> parts;  // counters: summed with c at scrape time
     std::function<double()> read;
   };
   mutable std::mutex mu_;

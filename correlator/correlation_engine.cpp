@@ -3,6 +3,8 @@
 #include <algorithm>
 
 #include <boost/json.hpp>
+
+#include "core/json.hpp"
 #include <charconv>
 #include <unordered_set>
 
@@ -37,6 +39,7 @@ bool in_order(const std::deque<std::pair<std::int64_t, std::uint32_t>>& items, s
 
 void correlation_engine::touch(const std::string& key, group_state& g, std::int64_t time) {
   if (lru_.size() < set_->correlations().size()) lru_.resize(set_->correlations().size());
+  dirty_.insert(key);
   auto& lru = lru_[g.correlation];
   lru.erase({g.last_update, key});
   g.last_update = std::max(g.last_update, time);
@@ -46,6 +49,7 @@ void correlation_engine::touch(const std::string& key, group_state& g, std::int6
 void correlation_engine::erase_group(const std::string& key) {
   auto it = groups_.find(key);
   if (it == groups_.end()) return;
+  dirty_.insert(key);
   if (it->second.correlation < lru_.size()) lru_[it->second.correlation].erase({it->second.last_update, key});
   groups_.erase(it);
 }
@@ -177,6 +181,7 @@ void correlation_engine::close_windows(std::int64_t watermark, std::vector<firin
     closing_.erase(closing_.begin());
     auto it = groups_.find(key);
     if (it == groups_.end()) continue;
+    dirty_.insert(key);
     group_state& g = it->second;
     const correlation_rule& rule = set_->correlations()[g.correlation];
     // The window [start, end]: what arrived for the group within it. Later detections open the
@@ -209,25 +214,56 @@ void correlation_engine::close_windows(std::int64_t watermark, std::vector<firin
   }
 }
 
-std::vector<std::pair<std::string, std::string>> correlation_engine::save() const {
-  namespace json = boost::json;
-  std::vector<std::pair<std::string, std::string>> out;
-  for (const auto& [key, g] : groups_) {
-    json::object o;
-    o["correlation"] = set_->correlations()[g.correlation].key();
-    json::array group;
-    for (const auto& [name, value] : g.group) group.push_back(json::array{json::string(name), json::string(value)});
-    o["group"] = std::move(group);
-    o["suppressed_until"] = g.suppressed_until;
-    o["window_start"] = g.window_start;
-    o["last_update"] = g.last_update;
-    json::array window;
-    for (const auto& e : g.window)
-      window.push_back(json::array{e.time, e.position, json::string(e.value), json::string(e.event_json)});
-    o["window"] = std::move(window);
-    out.emplace_back(key, json::serialize(o));
+// Written by hand (not through boost::json values): it runs for every changed group after every
+// batch of the Kafka stage. load() reads it back with boost::json.
+std::string correlation_engine::group_json(const group_state& g) const {
+  std::string out = "{\"correlation\":";
+  core::append_json_string(out, set_->correlations()[g.correlation].key());
+  out += ",\"group\":[";
+  for (std::size_t i = 0; i < g.group.size(); ++i) {
+    out += i ? ",[" : "[";
+    core::append_json_string(out, g.group[i].first);
+    out += ',';
+    core::append_json_string(out, g.group[i].second);
+    out += ']';
   }
+  out += "],\"suppressed_until\":" + std::to_string(g.suppressed_until);
+  out += ",\"window_start\":" + std::to_string(g.window_start);
+  out += ",\"last_update\":" + std::to_string(g.last_update);
+  out += ",\"window\":[";
+  for (std::size_t i = 0; i < g.window.size(); ++i) {
+    const entry& e = g.window[i];
+    out += i ? ",[" : "[";
+    out += std::to_string(e.time);
+    out += ',';
+    out += std::to_string(e.position);
+    out += ',';
+    core::append_json_string(out, e.value);
+    out += ',';
+    core::append_json_string(out, e.event_json);
+    out += ']';
+  }
+  out += "]}";
   return out;
+}
+
+std::vector<std::pair<std::string, std::string>> correlation_engine::save() const {
+  std::vector<std::pair<std::string, std::string>> out;
+  out.reserve(groups_.size());
+  for (const auto& [key, g] : groups_) out.emplace_back(key, group_json(g));
+  return out;
+}
+
+std::vector<std::string> correlation_engine::take_dirty() {
+  std::vector<std::string> keys(dirty_.begin(), dirty_.end());
+  dirty_.clear();
+  return keys;
+}
+
+std::optional<std::string> correlation_engine::window_json(const std::string& key) const {
+  auto it = groups_.find(key);
+  if (it == groups_.end()) return std::nullopt;
+  return group_json(it->second);
 }
 
 void correlation_engine::load(const std::string& key, std::string_view text) {
@@ -265,6 +301,7 @@ void correlation_engine::load(const std::string& key, std::string_view text) {
   auto& slot = groups_[key];
   slot = std::move(g);
   touch(key, slot, last);
+  dirty_.erase(key);  // as saved: nothing to write back
 }
 
 }  // namespace talaia::correlator

@@ -21,6 +21,7 @@
 #include <deque>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -68,6 +69,11 @@ class correlation_engine {
   // correlation is no longer loaded is dropped on load.
   std::vector<std::pair<std::string, std::string>> save() const;
   void load(const std::string& key, std::string_view json);
+  // The keys of the groups changed or erased since the last call, for incremental saving; with
+  // window_json() (nothing: the group is gone) they give what to write.
+  std::vector<std::string> take_dirty();
+  std::optional<std::string> window_json(const std::string& key) const;
+  void mark_dirty(const std::string& key) { dirty_.insert(key); }
   const engine_counters& counters() const { return counters_; }
   std::size_t group_count() const { return groups_.size(); }
 
@@ -92,6 +98,7 @@ class correlation_engine {
   void touch(const std::string& key, group_state& g, std::int64_t time);
   void evict_if_full(std::size_t correlation, const std::string& keep);
   void erase_group(const std::string& key);
+  std::string group_json(const group_state& g) const;
 
   std::shared_ptr<const correlation_set> set_;
   engine_settings settings_;
@@ -100,6 +107,7 @@ class correlation_engine {
   std::multimap<std::int64_t, std::string> closing_;                 // window end -> group key
   std::int64_t max_time_ = INT64_MIN / 2;
   engine_counters counters_;
+  std::set<std::string> dirty_;
 };
 
 }  // namespace talaia::correlator

@@ -467,6 +467,7 @@ void finish(pending& later, const load_options& options, load_result& out) {
     if (applied == 0)
       out.warnings.push_back({f.path, f.line, "filter '" + f.title + "' applies to no loaded rule"});
   }
+  for (diagnostic& d : check_routes(options.sigma)) out.errors.push_back(std::move(d));
   for (rule& r : out.rules) route_rule(r, options.sigma, out.warnings);
 }
 

@@ -36,6 +36,25 @@ std::string mapped(const std::string& field, const core::sigma_logsource_route* 
   return field;
 }
 
+// One route condition `field|modifiers: value` (Sigma syntax) as a field test; each problem is
+// appended to `problems`.
+field_test route_condition(const std::string& key, const std::string& value, int line,
+                           const placeholder_map& placeholders, std::vector<std::string>& problems) {
+  field_test t;
+  t.field = key.substr(0, key.find('|'));
+  t.line = line;
+  if (t.field.empty()) problems.push_back("a condition needs a field name before its modifiers");
+  const modifier_set mods = parse_modifiers(key, false, problems);
+  t.kind = mods.kind;
+  t.all = mods.all;
+  t.negate = mods.neq;
+  value_outcome made = make_matchers(value, mods, placeholders);
+  if (!made.error.empty()) problems.push_back(made.error);
+  t.negate = t.negate != made.negate;
+  t.values.push_back({value, false, line, std::move(made.matchers), {}});
+  return t;
+}
+
 std::string describe(const logsource& ls) {
   std::string out;
   for (auto [key, value] : {std::pair{"product", &ls.product}, {"category", &ls.category}, {"service", &ls.service}})
@@ -54,6 +73,18 @@ void apply_filter(rule& r, const filter_rule& f) {
   std::vector<search> searches = f.detection.searches;
   for (search& s : searches) s.name = "filter:" + s.name;
   and_condition(r.detection, f.detection.cond, std::move(searches));
+}
+
+std::vector<diagnostic> check_routes(const core::sigma_config& cfg) {
+  std::vector<diagnostic> errors;
+  for (const core::sigma_logsource_route& route : cfg.logsources)
+    for (const auto& [key, value] : route.conditions) {
+      std::vector<std::string> problems;
+      route_condition(key, value, route.line, cfg.placeholders, problems);
+      for (const std::string& p : problems)
+        errors.push_back({"sigma.logsources", route.line, "condition '" + key + "': " + p});
+    }
+  return errors;
 }
 
 const core::sigma_logsource_route* find_route(const core::sigma_config& cfg, const logsource& ls) {
@@ -83,14 +114,9 @@ void route_rule(rule& r, const core::sigma_config& cfg, std::vector<diagnostic>&
   extra.name = "logsource";
   extra.line = route->line;
   search_map m;
-  for (const auto& [field, value] : route->conditions) {
-    field_test t;
-    t.field = field;
-    t.line = route->line;
-    modifier_set plain;
-    value_outcome made = make_matchers(value, plain, {});
-    t.values.push_back({value, false, route->line, std::move(made.matchers), {}});
-    m.tests.push_back(std::move(t));
+  for (const auto& [key, value] : route->conditions) {
+    std::vector<std::string> problems;  // reported once by check_routes()
+    m.tests.push_back(route_condition(key, value, route->line, cfg.placeholders, problems));
   }
   extra.maps.push_back(std::move(m));
   condition c;

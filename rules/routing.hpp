@@ -28,12 +28,16 @@ bool logsource_covers(const logsource& wanted, const logsource& rule_source);
 // ANDs the filter's condition to the rule's; the filter's searches are appended to the rule's.
 void apply_filter(rule& r, const filter_rule& f);
 
+// Problems with the routes' conditions (`field|modifiers: value`, Sigma syntax: an unknown
+// modifier, a regex or network that does not parse), each at its route's line.
+std::vector<diagnostic> check_routes(const core::sigma_config& cfg);
+
 // The first route covering the rule's logsource, or null.
 const core::sigma_logsource_route* find_route(const core::sigma_config& cfg, const logsource& ls);
 
 // Renames fields (the route's mappings first, then the global ones; fieldref targets too) and
-// ANDs the route's conditions to the rule. A rule no route covers, while routes exist, gets a
-// warning and runs unrestricted.
+// ANDs the route's conditions to the rule (each `field|modifiers: value`, as in a Sigma
+// selection). A rule no route covers, while routes exist, gets a warning and runs unrestricted.
 void route_rule(rule& r, const core::sigma_config& cfg, std::vector<diagnostic>& warnings);
 
 }  // namespace talaia::rules

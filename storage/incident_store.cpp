@@ -9,9 +9,9 @@ namespace talaia::storage {
 
 namespace {
 
-enum cf_index { cf_default = 0, cf_incidents, cf_by_time, cf_outbox, cf_state, cf_windows, cf_count };
+enum cf_index { cf_default = 0, cf_incidents, cf_by_time, cf_outbox, cf_state, cf_windows, cf_partitions, cf_count };
 const char* const cf_names[cf_count] = {rocksdb::kDefaultColumnFamilyName.c_str(), "incidents", "incidents_by_time",
-                                         "outbox", "correlation_state", "correlation_windows"};
+                                         "outbox", "correlation_state", "correlation_windows", "partition_state"};
 
 // The one place RocksDB's status becomes our error.
 core::error db_error(const std::string& context, const rocksdb::Status& s) {
@@ -32,6 +32,14 @@ std::uint64_t from_be64(std::string_view s) {
   for (std::size_t i = 0; i < 8 && i < s.size(); ++i) v = (v << 8) | static_cast<unsigned char>(s[i]);
   return v;
 }
+
+std::string partition_prefix(std::int32_t partition) {
+  const auto p = static_cast<std::uint32_t>(partition);
+  return {static_cast<char>(p >> 24), static_cast<char>(p >> 16), static_cast<char>(p >> 8), static_cast<char>(p)};
+}
+
+// Sorts before every record key of its partition (record keys never start with a NUL).
+std::string offset_key(std::int32_t partition) { return partition_prefix(partition) + std::string("\0offset", 7); }
 
 std::string time_key(const core::incident& inc) {
   return be64(~static_cast<std::uint64_t>(inc.last_seen)) + inc.id;
@@ -173,6 +181,49 @@ core::result<void> incident_store::for_each_window(const std::function<void(cons
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cfs_[cf_windows]));
   for (it->SeekToFirst(); it->Valid(); it->Next()) fn(it->key().ToString(), it->value().ToString());
   if (!it->status().ok()) return db_error("reading correlation windows", it->status());
+  return {};
+}
+
+core::result<partition_snapshot> incident_store::read_partition(std::int32_t partition) {
+  partition_snapshot out;
+  const std::string prefix = partition_prefix(partition);
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cfs_[cf_partitions]));
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    const auto key = it->key().ToStringView().substr(prefix.size());
+    if (!key.empty() && key[0] == '\0') {
+      out.offset = static_cast<std::int64_t>(from_be64(it->value().ToStringView()));
+      continue;
+    }
+    out.records.emplace_back(std::string(key), it->value().ToString());
+  }
+  if (!it->status().ok()) return db_error("reading partition state", it->status());
+  return out;
+}
+
+core::result<void> incident_store::write_partitions(const std::vector<partition_update>& updates) {
+  rocksdb::WriteBatch batch;
+  for (const auto& u : updates) {
+    const std::string prefix = partition_prefix(u.partition);
+    for (const auto& [key, value] : u.records) {
+      if (value) batch.Put(cfs_[cf_partitions], prefix + key, *value);
+      else batch.Delete(cfs_[cf_partitions], prefix + key);
+    }
+    batch.Put(cfs_[cf_partitions], offset_key(u.partition), be64(static_cast<std::uint64_t>(u.offset)));
+  }
+  auto s = db_->Write(rocksdb::WriteOptions(), &batch);
+  if (!s.ok()) return db_error("writing partition state", s);
+  return {};
+}
+
+core::result<void> incident_store::replace_partition(std::int32_t partition, std::optional<std::int64_t> offset,
+                                                     const std::vector<std::pair<std::string, std::string>>& records) {
+  rocksdb::WriteBatch batch;
+  batch.DeleteRange(cfs_[cf_partitions], partition_prefix(partition), partition_prefix(partition + 1));
+  const std::string prefix = partition_prefix(partition);
+  for (const auto& [key, value] : records) batch.Put(cfs_[cf_partitions], prefix + key, value);
+  if (offset) batch.Put(cfs_[cf_partitions], offset_key(partition), be64(static_cast<std::uint64_t>(*offset)));
+  auto s = db_->Write(rocksdb::WriteOptions(), &batch);
+  if (!s.ok()) return db_error("replacing partition state", s);
   return {};
 }
 

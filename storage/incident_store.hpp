@@ -5,6 +5,8 @@
 //   outbox             be64(seq) -> URL "\n" body             webhook deliveries not yet acknowledged
 //   correlation_state  rule id + group -> incident JSON     the correlate stage's open incidents
 //   correlation_windows  correlation + group -> window JSON  saved when the correlate stage stops
+//   partition_state    be32(partition) + record key -> value   the Kafka correlate stage's state
+//                      per input partition, with be32(partition) + "\0offset" -> be64(next offset)
 // An incident, its index entry and its outbox entries are written in one WriteBatch.
 #include <rocksdb/db.h>
 
@@ -20,6 +22,20 @@
 #include "core/result.hpp"
 
 namespace talaia::storage {
+
+// One input partition's state as the Kafka correlate stage keeps it: records (the same keys and
+// values as its changelog topic) and the next input offset they include.
+struct partition_snapshot {
+  std::optional<std::int64_t> offset;
+  std::vector<std::pair<std::string, std::string>> records;
+};
+
+// Changes to one partition's records (nothing: delete) and its new next offset.
+struct partition_update {
+  std::int32_t partition = 0;
+  std::int64_t offset = 0;
+  std::vector<std::pair<std::string, std::optional<std::string>>> records;
+};
 
 struct outbox_entry {
   std::string key;  // opaque, for remove()
@@ -52,6 +68,14 @@ class incident_store {
   // read back when it starts.
   core::result<void> replace_windows(const std::vector<std::pair<std::string, std::string>>& windows);
   core::result<void> for_each_window(const std::function<void(const std::string&, const std::string&)>& fn);
+
+  // The Kafka correlate stage's state per input partition. write_partitions applies the updates
+  // of several partitions, records and offsets together, in one WriteBatch; replace_partition
+  // swaps a partition's whole state (rebuilt from the changelog) in one WriteBatch.
+  core::result<partition_snapshot> read_partition(std::int32_t partition);
+  core::result<void> write_partitions(const std::vector<partition_update>& updates);
+  core::result<void> replace_partition(std::int32_t partition, std::optional<std::int64_t> offset,
+                                       const std::vector<std::pair<std::string, std::string>>& records);
 
  private:
   incident_store() = default;

@@ -148,7 +148,7 @@ int listen(unsigned port, std::size_t want, double seconds) {
   auto consumer = bus.make_consumer("talaia.events");
   collectors::event_ids ids("bench", 1);
   core::metrics_registry metrics;
-  auto l = collectors::netflow::listener::bind(io, {{"127.0.0.1", static_cast<std::uint16_t>(port)}, "talaia.events", {}},
+  auto l = collectors::netflow::listener::bind(io, {{"127.0.0.1", static_cast<std::uint16_t>(port)}, "talaia.events", {}, {}},
                                                *producer, ids, metrics);
   if (!l) return std::fprintf(stderr, "%s\n", l.err().message.c_str()), 2;
   (*l)->start();

@@ -22,17 +22,20 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout "$work/key.pem" -out "$work/cert.pem" \
   -days 1 -subj /CN=127.0.0.1 2>/dev/null
 
-# Two loggen senders, half the messages each (one loggen tops out near 600k msg/s).
+# Two loggen senders, half the messages each (one loggen tops out near 600k msg/s). Over UDP each
+# sends from two sockets (loggen's -r and -n count per connection), so that SO_REUSEPORT workers
+# have more than one source to spread; every server gets the same four sockets.
 drive() {  # drive MODE PORT [RATE]
-  local mode=$1 p=$2 r=${3:-1000000} half=$((messages / 2)) flags
-  case $mode in tcp) flags="-i -S -P" ;; tls) flags="-U -P" ;; udp) flags="-i -D -P" ;; esac
-  loggen $flags -s 256 -r $((r / 2)) -n $half 127.0.0.1 "$p" >/dev/null 2>&1 &
+  local mode=$1 p=$2 r=${3:-1000000} conns=1 flags
+  case $mode in tcp) flags="-i -S -P" ;; tls) flags="-U -P" ;; udp) flags="-i -D -P"; conns=2 ;; esac
+  local each=$((messages / 2 / conns)) per=$((r / 2 / conns))
+  loggen $flags -s 256 -r $per -n $each --active-connections $conns 127.0.0.1 "$p" >/dev/null 2>&1 &
   local other=$!
-  loggen $flags -s 256 -r $((r / 2)) -n $half 127.0.0.1 "$p" >/dev/null 2>&1 || true
+  loggen $flags -s 256 -r $per -n $each --active-connections $conns 127.0.0.1 "$p" >/dev/null 2>&1 || true
   wait $other 2>/dev/null || true
 }
 
-talaia() {  # talaia MODE [RATE] -> "messages cpu"
+talaia() {  # talaia MODE [RATE] -> "messages cpu"  (SYSLOG_BENCH_WORKERS=N: N UDP workers)
   local p; p=$(port)
   local extra=()
   [[ $1 == tls ]] && extra=("$work/cert.pem" "$work/key.pem")
@@ -73,18 +76,25 @@ CONF
 }
 
 rsyslog_dir=$work/rsyslog
-if (cd "$work" && apt-get download rsyslog >/dev/null 2>&1); then dpkg-deb -x "$work"/rsyslog_*.deb "$rsyslog_dir"; fi
+# rsyslog-gnutls brings imtcp's gtls network stream driver (lmnsd_gtls.so) for TLS.
+if (cd "$work" && apt-get download rsyslog rsyslog-gnutls >/dev/null 2>&1); then
+  for deb in "$work"/rsyslog*.deb; do dpkg-deb -x "$deb" "$rsyslog_dir"; done
+fi
 rsyslog() {  # rsyslog MODE [RATE] -> "messages cpu"
   [[ -x $rsyslog_dir/usr/sbin/rsyslogd ]] || { echo "0 0"; return; }
   local p; p=$(port)
-  local mod input
+  local mod input global=""
   case $1 in
     tcp) mod='module(load="imptcp")'; input="input(type=\"imptcp\" address=\"127.0.0.1\" port=\"$p\" SupportOctetCountedFraming=\"on\")" ;;
     udp) mod='module(load="imudp")'; input="input(type=\"imudp\" address=\"127.0.0.1\" port=\"$p\" rcvbufSize=\"64m\")" ;;
-    tls) echo "0 0"; return ;;
+    tls)
+      [[ -f $rsyslog_dir/usr/lib/x86_64-linux-gnu/rsyslog/lmnsd_gtls.so ]] || { echo "0 0"; return; }
+      global="DefaultNetstreamDriver=\"gtls\" DefaultNetstreamDriverCertFile=\"$work/cert.pem\" DefaultNetstreamDriverKeyFile=\"$work/key.pem\" DefaultNetstreamDriverCAFile=\"$work/cert.pem\""
+      mod='module(load="imtcp" StreamDriver.Name="gtls" StreamDriver.Mode="1" StreamDriver.AuthMode="anon")'
+      input="input(type=\"imtcp\" address=\"127.0.0.1\" port=\"$p\" SupportOctetCountedFraming=\"on\")" ;;
   esac
   cat >"$work/rs.conf" <<CONF
-global(workDirectory="$work")
+global(workDirectory="$work" $global)
 $mod
 $input
 template(name="t" type="string" string="%timereported:::date-rfc3339% %hostname% %programname% %msg%\n")
@@ -116,6 +126,8 @@ done
 echo "== udp: $messages messages offered at 150,000/s"
 read -r tm tc <<<"$(talaia udp 150000)"
 echo "talaia: $tm of $messages received, loss $(awk -v a="$tm" -v b="$messages" 'BEGIN { printf "%.2f", 100 * (b - a) / b }') %, $(rate "$tm" "$tc") msg/CPU-s"
+read -r tm tc <<<"$(SYSLOG_BENCH_WORKERS=2 talaia udp 150000)"
+echo "talaia, 2 UDP workers: $tm of $messages received, loss $(awk -v a="$tm" -v b="$messages" 'BEGIN { printf "%.2f", 100 * (b - a) / b }') %, $(rate "$tm" "$tc") msg/CPU-s"
 read -r nm nc <<<"$(syslog_ng udp 150000)"
 echo "syslog-ng: $nm of $messages received, loss $(awk -v a="$nm" -v b="$messages" 'BEGIN { printf "%.2f", 100 * (b - a) / b }') %"
 read -r rm rc <<<"$(rsyslog udp 150000)"

@@ -4,6 +4,7 @@
 //     TCP+UDP on 127.0.0.1:PORT (TLS only when CERT and KEY are given) into the in-process bus,
 //     drained by a consumer thread; stops after MESSAGES or SECONDS and prints
 //     `messages=N cpu_seconds=S` (this process's CPU from the first message to the last).
+//     SYSLOG_BENCH_WORKERS=N in the environment: N UDP workers (SO_REUSEPORT sockets, a thread each).
 //
 // bench/syslog/run.sh drives it and syslog-ng/rsyslog with the same loggen and prints the ratios.
 #include <sys/resource.h>
@@ -13,6 +14,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <thread>
 
@@ -41,6 +43,7 @@ int listen(unsigned port, std::size_t want, double seconds, const char* cert, co
   collectors::syslog::listener_settings s;
   s.at = {"127.0.0.1", static_cast<std::uint16_t>(port)};
   s.options.udp_receive_buffer = 64 << 20;
+  if (const char* w = std::getenv("SYSLOG_BENCH_WORKERS")) s.options.workers = std::strtoul(w, nullptr, 10);
   if (cert != nullptr) {
     s.tls = true;
     s.options.tls_certificate = cert;

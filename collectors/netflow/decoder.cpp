@@ -14,6 +14,17 @@
 
 namespace talaia::collectors::netflow {
 
+decoder_limits limits_of(const core::netflow_options_config& o) {
+  decoder_limits l;
+  l.max_exporters = o.max_exporters;
+  l.max_templates_per_exporter = o.max_templates_per_exporter;
+  l.max_held_sets = o.max_held_sets;
+  l.max_held_bytes = o.max_held_bytes;
+  l.template_lifetime_micros = static_cast<std::int64_t>(o.template_lifetime.count()) * 1000;
+  l.held_lifetime_micros = static_cast<std::int64_t>(o.held_lifetime.count()) * 1000;
+  return l;
+}
+
 namespace {
 
 constexpr std::uint16_t variable_length = 0xFFFF;

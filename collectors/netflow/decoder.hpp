@@ -18,6 +18,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/config.hpp"
 #include "core/event.hpp"
 #include "core/result.hpp"
 
@@ -31,6 +32,9 @@ struct decoder_limits {
   std::int64_t template_lifetime_micros = 3600LL * 1000000;  // unused that long: forgotten (0: never)
   std::int64_t held_lifetime_micros = 60LL * 1000000;        // held data older than this is dropped
 };
+
+// The limits the config's `netflow:` section sets.
+decoder_limits limits_of(const core::netflow_options_config& options);
 
 // Counters owned by the decoder's thread (copied into metrics by the listener).
 struct decoder_stats {

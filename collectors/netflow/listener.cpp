@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "collectors/netflow/decoder.hpp"
+#include "collectors/udp_workers.hpp"
 #include "core/clock.hpp"
 #include "core/json.hpp"
 #include "core/log.hpp"
@@ -14,53 +15,55 @@
 namespace talaia::collectors::netflow {
 
 namespace asio = boost::asio;
+namespace fs = std::filesystem;
 using udp = asio::ip::udp;
 
 namespace {
 
 constexpr std::int64_t save_interval_micros = 10 * 1000000;
 
-// The decoder's counters as metrics: each one a counter the listener advances by the change.
-struct decoder_counters {
-  core::counter &records, &options, &templates, &withdrawn, &expired, &held, &held_dropped, &exporter_limit,
-      &template_limit, &malformed, &unsupported, &gaps, &lost, &resets;
+// The decoder's counters and the metrics they are shown as.
+struct decoder_metric {
+  std::uint64_t decoder_stats::*field;
+  const char *name, *labels, *help;
+};
+constexpr decoder_metric decoder_metrics[] = {
+    {&decoder_stats::flow_records, "talaia_events_received_total", "transport=\"udp\",format=\"netflow\"", "Messages received"},
+    {&decoder_stats::options_records, "talaia_flow_options_records_total", "", "Options data records applied (sampling, system init time)"},
+    {&decoder_stats::templates, "talaia_flow_templates_total", "", "Template records received"},
+    {&decoder_stats::templates_withdrawn, "talaia_flow_templates_withdrawn_total", "", "Templates withdrawn by their exporter"},
+    {&decoder_stats::templates_expired, "talaia_flow_templates_expired_total", "", "Templates forgotten after their lifetime unused"},
+    {&decoder_stats::held_sets, "talaia_flow_held_sets_total", "", "Data sets held until their template arrives"},
+    {&decoder_stats::held_dropped, "talaia_events_discarded_total", "reason=\"no_template\",transport=\"netflow\"", "Messages discarded"},
+    {&decoder_stats::exporter_limit, "talaia_events_discarded_total", "reason=\"exporter_limit\",transport=\"netflow\"", "Messages discarded"},
+    {&decoder_stats::template_limit, "talaia_flow_template_limit_total", "", "Templates refused: too many for one exporter"},
+    {&decoder_stats::malformed, "talaia_events_discarded_total", "reason=\"malformed\",transport=\"netflow\"", "Messages discarded"},
+    {&decoder_stats::unsupported_version, "talaia_events_discarded_total", "reason=\"unsupported_version\",transport=\"netflow\"", "Messages discarded"},
+    {&decoder_stats::sequence_gaps, "talaia_flow_sequence_gaps_total", "", "Export sequence number jumps (per exporter and domain)"},
+    {&decoder_stats::sequence_lost, "talaia_flow_sequence_lost_total", "", "Units missing by sequence number (flows v5, packets v9, records IPFIX)"},
+    {&decoder_stats::sequence_resets, "talaia_flow_sequence_resets_total", "", "Export sequence restarts"},
+};
+constexpr std::size_t decoder_metric_count = std::size(decoder_metrics);
 
-  explicit decoder_counters(core::metrics_registry& m)
-      : records(m.make_counter("talaia_events_received_total", "transport=\"udp\",format=\"netflow\"", "Messages received")),
-        options(m.make_counter("talaia_flow_options_records_total", "", "Options data records applied (sampling, system init time)")),
-        templates(m.make_counter("talaia_flow_templates_total", "", "Template records received")),
-        withdrawn(m.make_counter("talaia_flow_templates_withdrawn_total", "", "Templates withdrawn by their exporter")),
-        expired(m.make_counter("talaia_flow_templates_expired_total", "", "Templates forgotten after their lifetime unused")),
-        held(m.make_counter("talaia_flow_held_sets_total", "", "Data sets held until their template arrives")),
-        held_dropped(m.make_counter("talaia_events_discarded_total", "reason=\"no_template\",transport=\"netflow\"", "Messages discarded")),
-        exporter_limit(m.make_counter("talaia_events_discarded_total", "reason=\"exporter_limit\",transport=\"netflow\"", "Messages discarded")),
-        template_limit(m.make_counter("talaia_flow_template_limit_total", "", "Templates refused: too many for one exporter")),
-        malformed(m.make_counter("talaia_events_discarded_total", "reason=\"malformed\",transport=\"netflow\"", "Messages discarded")),
-        unsupported(m.make_counter("talaia_events_discarded_total", "reason=\"unsupported_version\",transport=\"netflow\"", "Messages discarded")),
-        gaps(m.make_counter("talaia_flow_sequence_gaps_total", "", "Export sequence number jumps (per exporter and domain)")),
-        lost(m.make_counter("talaia_flow_sequence_lost_total", "", "Units missing by sequence number (flows v5, packets v9, records IPFIX)")),
-        resets(m.make_counter("talaia_flow_sequence_resets_total", "", "Export sequence restarts")) {}
+// A worker's counters: only its thread writes them; /metrics sums every worker's.
+struct worker_counters {
+  local_counter packets, bus_full;
+  std::array<local_counter, decoder_metric_count> decoder;  // copies of decoder_stats, in decoder_metrics order
+};
 
-  void advance(const decoder_stats& now, decoder_stats& seen) {
-    auto step = [](core::counter& c, std::uint64_t n, std::uint64_t& s) {
-      if (n > s) c.add(n - s);
-      s = n;
-    };
-    step(records, now.flow_records, seen.flow_records);
-    step(options, now.options_records, seen.options_records);
-    step(templates, now.templates, seen.templates);
-    step(withdrawn, now.templates_withdrawn, seen.templates_withdrawn);
-    step(expired, now.templates_expired, seen.templates_expired);
-    step(held, now.held_sets, seen.held_sets);
-    step(held_dropped, now.held_dropped, seen.held_dropped);
-    step(exporter_limit, now.exporter_limit, seen.exporter_limit);
-    step(template_limit, now.template_limit, seen.template_limit);
-    step(malformed, now.malformed, seen.malformed);
-    step(unsupported, now.unsupported_version, seen.unsupported_version);
-    step(gaps, now.sequence_gaps, seen.sequence_gaps);
-    step(lost, now.sequence_lost, seen.sequence_lost);
-    step(resets, now.sequence_resets, seen.sequence_resets);
-  }
+// One socket, its decoder and its template file.
+struct worker {
+  udp::socket socket;
+  std::vector<char> packet = std::vector<char>(65536);
+  udp::endpoint sender;
+  std::vector<core::event> events;
+  netflow::decoder decoder;
+  std::string template_file;
+  std::uint64_t saved_templates = 0;
+  std::int64_t last_save = 0;
+  std::shared_ptr<worker_counters> counters = std::make_shared<worker_counters>();
+
+  worker(asio::io_context& io, decoder_limits limits) : socket(io), decoder(limits) {}
 };
 
 }  // namespace
@@ -70,132 +73,162 @@ struct listener::impl : std::enable_shared_from_this<listener::impl> {
   listener_settings settings;
   core::producer& out;
   event_ids& ids;
-  udp::socket socket;
-  std::vector<char> packet;
-  udp::endpoint sender;
-  std::vector<core::event> events;
-  netflow::decoder decoder;
-  decoder_stats seen;
-  std::uint64_t saved_templates = 0;
-  std::int64_t last_save = 0;
-  core::counter& packets;
-  core::counter& dropped;
-  decoder_counters counters;
+  std::unique_ptr<worker_threads> threads;  // options.workers > 1
+  std::vector<std::unique_ptr<worker>> workers;
   std::atomic<bool> stopped{false};
 
-  impl(asio::io_context& io_, listener_settings s, core::producer& o, event_ids& i, core::metrics_registry& m)
-      : io(io_),
-        settings(std::move(s)),
-        out(o),
-        ids(i),
-        socket(io_),
-        packet(65536),
-        packets(m.make_counter("talaia_flow_packets_total", "", "Flow export packets received")),
-        dropped(m.make_counter("talaia_events_discarded_total", "reason=\"bus_full\",transport=\"netflow\"", "Messages discarded")),
-        counters(m) {}
+  impl(asio::io_context& io_, listener_settings s, core::producer& o, event_ids& i)
+      : io(io_), settings(std::move(s)), out(o), ids(i) {}
 
-  std::string template_file() const {
+  std::string template_file(std::size_t k) const {
     if (settings.state_dir.empty()) return {};
-    return (std::filesystem::path(settings.state_dir) / ("netflow-templates-" + std::to_string(settings.at.port) + ".txt")).string();
+    const std::string port = std::to_string(settings.at.port);
+    return (fs::path(settings.state_dir) / ("netflow-templates-" + port + (k == 0 ? "" : "." + std::to_string(k)) + ".txt")).string();
   }
 
-  void load_templates() {
-    const std::string file = template_file();
-    if (file.empty()) return;
-    std::ifstream in(file);
-    if (!in) return;
-    std::stringstream text;
-    text << in.rdbuf();
-    const std::size_t n = decoder.load_templates(text.str(), core::now_micros());
-    saved_templates = decoder.stats().templates;
-    core::log_info("netflow", "file=" + file + " templates=" + std::to_string(n) + " templates restored");
-  }
-
-  // Writes the templates when they changed (at most every 10 s unless `now`), atomically.
-  void save_templates(bool now) {
-    const std::string file = template_file();
-    if (file.empty() || decoder.stats().templates == saved_templates) return;
-    const std::int64_t t = core::now_micros();
-    if (!now && t - last_save < save_interval_micros) return;
-    last_save = t;
-    saved_templates = decoder.stats().templates;
+  // Every template file of this port (whichever worker wrote it): a restart may send an exporter
+  // to another worker, so each worker loads them all.
+  std::vector<std::string> saved_template_files() const {
+    std::vector<std::string> files;
+    if (settings.state_dir.empty()) return files;
+    const std::string prefix = "netflow-templates-" + std::to_string(settings.at.port);
     std::error_code ec;
-    std::filesystem::create_directories(settings.state_dir, ec);
-    const std::string tmp = file + ".tmp";
+    for (const auto& e : fs::directory_iterator(settings.state_dir, ec)) {
+      const std::string name = e.path().filename().string();
+      if (name.rfind(prefix, 0) != 0 || name.size() < 4 || name.substr(name.size() - 4) != ".txt") continue;
+      const std::string middle = name.substr(prefix.size(), name.size() - prefix.size() - 4);
+      if (middle.empty() || (middle[0] == '.' && middle.find_first_not_of("0123456789", 1) == std::string::npos && middle.size() > 1))
+        files.push_back(e.path().string());
+    }
+    std::sort(files.begin(), files.end());
+    return files;
+  }
+
+  void load_templates(worker& w) {
+    std::size_t n = 0;
+    for (const auto& file : saved_template_files()) {
+      std::ifstream in(file);
+      std::stringstream text;
+      text << in.rdbuf();
+      n += w.decoder.load_templates(text.str(), core::now_micros());
+    }
+    w.saved_templates = w.decoder.stats().templates;
+    if (n > 0 && &w == workers.front().get())
+      core::log_info("netflow", "dir=" + settings.state_dir + " templates=" + std::to_string(n) + " templates restored");
+  }
+
+  // Writes the worker's templates when they changed (at most every 10 s unless `now`), atomically.
+  static void save_templates(worker& w, bool now) {
+    if (w.template_file.empty() || w.decoder.stats().templates == w.saved_templates) return;
+    const std::int64_t t = core::now_micros();
+    if (!now && t - w.last_save < save_interval_micros) return;
+    w.last_save = t;
+    w.saved_templates = w.decoder.stats().templates;
+    std::error_code ec;
+    fs::create_directories(fs::path(w.template_file).parent_path(), ec);
+    const std::string tmp = w.template_file + ".tmp";
     {
       std::ofstream o(tmp, std::ios::trunc);
-      o << decoder.save_templates();
+      o << w.decoder.save_templates();
       if (!o) {
         core::log(core::log_level::warn, "netflow", "file=" + tmp + " cannot write the template file");
         return;
       }
     }
-    std::filesystem::rename(tmp, file, ec);
-    if (ec) core::log(core::log_level::warn, "netflow", "file=" + file + " error=\"" + ec.message() + "\" cannot save templates");
+    fs::rename(tmp, w.template_file, ec);
+    if (ec) core::log(core::log_level::warn, "netflow", "file=" + w.template_file + " error=\"" + ec.message() + "\" cannot save templates");
   }
 
-  void handle(std::string_view bytes) {
-    packets.add();
-    const std::string address = sender.address().to_string();
-    events.clear();
-    auto n = decoder.decode(bytes, address, sender.port(), core::now_micros(), events);
-    counters.advance(decoder.stats(), seen);
-    if (!n && core::log_enabled(core::log_level::debug)) core::log(core::log_level::debug, "netflow", "exporter=" + address + " error=\"" + n.err().message + "\"");
-    for (auto& ev : events) {
+  void handle(worker& w, std::string_view bytes) {
+    worker_counters& c = *w.counters;
+    c.packets.add();
+    const std::string address = w.sender.address().to_string();
+    w.events.clear();
+    auto n = w.decoder.decode(bytes, address, w.sender.port(), core::now_micros(), w.events);
+    const decoder_stats& stats = w.decoder.stats();
+    for (std::size_t k = 0; k < decoder_metric_count; ++k) c.decoder[k].set(stats.*(decoder_metrics[k].field));
+    if (!n && core::log_enabled(core::log_level::debug))
+      core::log(core::log_level::debug, "netflow", "exporter=" + address + " error=\"" + n.err().message + "\"");
+    for (auto& ev : w.events) {
       ev.set_string("id", ids.next());
-      if (!out.try_send(settings.topic, std::string(ev.text("exporter")), core::encode_event(ev))) dropped.add();
+      if (!out.try_send(settings.topic, std::string(ev.text("exporter")), core::encode_event(ev))) c.bus_full.add();
     }
-    save_templates(false);
+    save_templates(w, false);
   }
 
-  void receive() {
-    socket.async_receive_from(asio::buffer(packet), sender, [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
+  void receive(worker& w) {
+    w.socket.async_receive_from(asio::buffer(w.packet), w.sender, [self = shared_from_this(), &w](boost::system::error_code ec, std::size_t n) {
       if (ec) {
-        if (ec != asio::error::operation_aborted && !self->stopped) self->receive();
+        if (ec != asio::error::operation_aborted && !self->stopped) self->receive(w);
         return;
       }
-      self->handle(std::string_view(self->packet.data(), n));
-      self->receive();
+      self->handle(w, std::string_view(w.packet.data(), n));
+      self->receive(w);
     });
   }
 };
 
 core::result<std::unique_ptr<listener>> listener::bind(asio::io_context& io, listener_settings s, core::producer& out,
                                                        event_ids& ids, core::metrics_registry& metrics) {
-  auto i = std::make_shared<impl>(io, std::move(s), out, ids, metrics);
+  auto i = std::make_shared<impl>(io, std::move(s), out, ids);
   boost::system::error_code ec;
   auto address = asio::ip::make_address(i->settings.at.host, ec);
   if (ec) return core::make_error("netflow listen address " + i->settings.at.text() + ": " + ec.message());
-  udp::endpoint ep(address, i->settings.at.port);
-  i->socket.open(ep.protocol(), ec);
-  if (!ec) i->socket.set_option(udp::socket::receive_buffer_size(8 << 20), ec);
-  ec.clear();  // a smaller buffer (rmem_max) is not a reason to refuse to start
-  i->socket.bind(ep, ec);
-  if (ec) return core::make_error("cannot listen for NetFlow on udp " + i->settings.at.text() + ": " + ec.message());
-  if (i->settings.at.port == 0) i->settings.at.port = i->socket.local_endpoint(ec).port();
-  i->load_templates();
+  const std::size_t n = std::max<std::size_t>(1, i->settings.options.workers);
+  if (n > 1) i->threads = std::make_unique<worker_threads>(n);
+  const decoder_limits limits = limits_of(i->settings.options);
+  for (std::size_t k = 0; k < n; ++k) {
+    auto w = std::make_unique<worker>(n > 1 ? i->threads->io(k) : io, limits);
+    // Port 0: the first socket picks a free port, the others join it.
+    if (auto r = open_udp(w->socket, udp::endpoint(address, i->settings.at.port), i->settings.options.udp_receive_buffer, n > 1); !r)
+      return core::make_error("NetFlow: " + r.err().message);
+    if (i->settings.at.port == 0) i->settings.at.port = w->socket.local_endpoint(ec).port();
+    i->workers.push_back(std::move(w));
+  }
+  if (n > 1) {
+    std::vector<std::uint64_t> inodes;
+    for (const auto& w : i->workers) inodes.push_back(socket_inode(w->socket.native_handle()));
+    if (auto r = check_port_not_shared(inodes, i->settings.at.text()); !r) return core::make_error("cannot listen for NetFlow: " + r.err().message);
+  }
+  for (std::size_t k = 0; k < n; ++k) {
+    worker& w = *i->workers[k];
+    w.template_file = i->template_file(k);
+    i->load_templates(w);
+    const auto& c = w.counters;
+    add_part(metrics, "talaia_flow_packets_total", "", "Flow export packets received", c, c->packets);
+    add_part(metrics, "talaia_udp_worker_received_total",
+             "listener=\"netflow\",listen=\"" + i->settings.at.text() + "\",worker=\"" + std::to_string(k) + "\"",
+             "Datagrams received by each UDP worker (SO_REUSEPORT socket)", c, c->packets);
+    add_part(metrics, "talaia_events_discarded_total", "reason=\"bus_full\",transport=\"netflow\"", "Messages discarded", c, c->bus_full);
+    for (std::size_t m = 0; m < decoder_metric_count; ++m) {
+      const auto& d = decoder_metrics[m];
+      c->decoder[m].set(w.decoder.stats().*(d.field));
+      add_part(metrics, d.name, d.labels, d.help, c, c->decoder[m]);
+    }
+  }
   return std::unique_ptr<listener>(new listener(std::move(i)));
 }
 
 listener::~listener() { stop(); }
 
 void listener::start() {
-  impl_->receive();
-  core::log_info("netflow", "address=" + impl_->settings.at.host + ":" + std::to_string(port()) + " listening on udp (NetFlow v5, v9, IPFIX)");
+  for (auto& w : impl_->workers) asio::post(w->socket.get_executor(), [i = impl_, &w = *w] { i->receive(w); });
+  if (impl_->threads) impl_->threads->start();
+  core::log_info("netflow", "address=" + impl_->settings.at.host + ":" + std::to_string(port()) +
+                                " workers=" + std::to_string(impl_->workers.size()) + " listening on udp (NetFlow v5, v9, IPFIX, sFlow v5)");
 }
 
 void listener::stop() {
   if (impl_->stopped.exchange(true)) return;
-  asio::post(impl_->io, [i = impl_] {
-    i->save_templates(true);
-    boost::system::error_code ec;
-    i->socket.close(ec);
-  });
+  for (auto& w : impl_->workers)
+    asio::post(w->socket.get_executor(), [i = impl_, &w = *w] {
+      impl::save_templates(w, true);
+      boost::system::error_code ec;
+      w.socket.close(ec);
+    });
+  if (impl_->threads) impl_->threads->join();  // each ends once its socket is closed
 }
 
-std::uint16_t listener::port() const {
-  boost::system::error_code ec;
-  return impl_->socket.local_endpoint(ec).port();
-}
+std::uint16_t listener::port() const { return impl_->settings.at.port; }
 
 }  // namespace talaia::collectors::netflow

@@ -1,8 +1,13 @@
 #pragma once
-// NetFlow v5/v9 and IPFIX over UDP: each export packet's flow records become events on the
-// events topic, keyed by exporter address. Packets that cannot be decoded are counted by reason;
-// the bus being full drops and counts (UDP cannot wait). The listener owns its decoder (template
-// cache, sampling rates, sequence state) and uses it only on its io_context's thread.
+// NetFlow v5/v9, IPFIX and sFlow v5 over UDP: each export packet's flow records become events
+// on the events topic, keyed by exporter address. Packets that cannot be decoded are counted by
+// reason; the bus being full drops and counts (UDP cannot wait).
+//
+// options.workers sockets share the port (SO_REUSEPORT), each with its own thread, io_context
+// and decoder (template cache, sampling rates, sequence state), used only on that thread. The
+// kernel sends all datagrams of one exporter socket (address and source port) to the same
+// worker, so an exporter's templates and data meet in one decoder (see collectors/udp_workers.hpp).
+// With one worker it runs on the io_context given to bind().
 #include <boost/asio/io_context.hpp>
 
 #include <memory>
@@ -17,8 +22,10 @@ namespace talaia::collectors::netflow {
 struct listener_settings {
   core::endpoint at;
   std::string topic = "talaia.events";
-  // Where templates are kept across restarts (`netflow-templates-<port>.txt`); empty: nowhere.
+  // Where templates are kept across restarts (`netflow-templates-<port>.txt`, and
+  // `netflow-templates-<port>.<worker>.txt` for workers after the first); empty: nowhere.
   std::string state_dir;
+  core::netflow_options_config options;  // workers, receive buffer, decoder limits
 };
 
 class listener {

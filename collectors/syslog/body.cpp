@@ -9,6 +9,7 @@
 #include "collectors/syslog/junos.hpp"
 #include "collectors/syslog/key_value.hpp"
 #include "collectors/syslog/panos.hpp"
+#include "collectors/syslog/sshd.hpp"
 #include "collectors/syslog/time_zone.hpp"
 #include "collectors/syslog/timestamp.hpp"
 
@@ -133,6 +134,10 @@ std::string_view parse_body(const body_input& in, const parse_context& ctx, core
   if (is_fortigate(m)) {
     out.set_string("format", "fortigate");
     fortigate(m, in.header_has_time, ctx, out);
+    return {};
+  }
+  if ((in.app_name == "sshd" || in.app_name == "sshd-session") && parse_sshd_auth(m, out)) {
+    out.set_string("format", "sshd");
     return {};
   }
   {

@@ -6,11 +6,12 @@
 //   (tag `filterlog`, see filterlog.hpp); Junos RT_FLOW session text (`junos.*`, junos.hpp);
 //   PAN-OS CSV (`panos.*`); FortiGate key=value
 //   (`fortigate.<key>`, quotes removed; its `date`/`time` give the event time when the header
-//   had none); Apache/nginx access logs (W3C names, see access_log.hpp); Cisco
+//   had none); OpenSSH authentication lines (tag `sshd`: `user`, `src_ip`, `src_port`,
+//   `sshd.*`, see sshd.hpp); Apache/nginx access logs (W3C names, see access_log.hpp); Cisco
 //   `%FAC-SEV-MNEMONIC` (`cisco.facility`, `cisco.severity`, `cisco.mnemonic`, with the header's
 //   `cisco.sequence`, `cisco.node`, `cisco.clock`); else, when the source asks for it
 //   (parse_context::key_value), generic `kv.<key>` pairs.
-// `format` names what matched: cef, leef, filterlog, junos, panos, fortigate, access_log, cisco,
+// `format` names what matched: cef, leef, filterlog, junos, panos, fortigate, sshd, access_log, cisco,
 // key_value. Pure, never throws.
 #include <string_view>
 

@@ -9,11 +9,14 @@
 #include <array>
 #include <fstream>
 #include <iterator>
+#include <mutex>
+#include <algorithm>
 
 #include "collectors/syslog/parser.hpp"
 #include "collectors/syslog/sender_policy.hpp"
 #include "collectors/syslog/stream_framer.hpp"
 #include "collectors/syslog/time_zone.hpp"
+#include "collectors/udp_workers.hpp"
 #include "core/clock.hpp"
 #include "core/json.hpp"
 #include "core/log.hpp"
@@ -33,11 +36,6 @@ struct source_rule {
   bool key_value = false;
 };
 
-std::uint64_t socket_inode(int fd) {
-  struct stat st {};
-  return fstat(fd, &st) == 0 ? static_cast<std::uint64_t>(st.st_ino) : 0;
-}
-
 // Some senders (loggen -D -P) put an RFC 6587 octet count in front of a datagram too: drop it
 // when it matches the rest exactly.
 std::string_view without_octet_count(std::string_view d) {
@@ -53,6 +51,27 @@ std::string read_text_file(const char* path) {
   return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
 }
 
+// A UDP worker's counters: only its thread adds to them; /metrics sums every worker's.
+struct udp_counters {
+  local_counter received, dropped_bus, dropped_kernel, dropped_rate, refused, parse_errors, truncated;
+};
+
+// One UDP socket (SO_REUSEPORT when there are several) read with recvmmsg on one io_context.
+struct udp_worker {
+  static constexpr std::size_t batch = 32;  // datagrams per recvmmsg call
+  udp::socket socket;
+  asio::steady_timer drops_timer;
+  std::vector<char> datagrams;
+  std::array<mmsghdr, batch> headers{};
+  std::array<iovec, batch> vectors{};
+  std::array<sockaddr_storage, batch> senders{};
+  std::uint64_t inode = 0;
+  std::uint64_t kernel_drops_seen = 0;  // a new socket starts with none
+  std::shared_ptr<udp_counters> counters = std::make_shared<udp_counters>();
+
+  explicit udp_worker(asio::io_context& io) : socket(io), drops_timer(io), datagrams(batch * 65536) {}
+};
+
 }  // namespace
 
 struct listener::impl : std::enable_shared_from_this<listener::impl> {
@@ -61,28 +80,18 @@ struct listener::impl : std::enable_shared_from_this<listener::impl> {
   core::producer& out;
   event_ids& ids;
   tcp::acceptor acceptor;
-  udp::socket udp_socket;
   std::unique_ptr<asio::ssl::context> tls;
-  asio::steady_timer drops_timer;
-  // recvmmsg: up to udp_batch datagrams per system call.
-  static constexpr std::size_t udp_batch = 32;
-  std::vector<char> datagrams;
-  std::array<mmsghdr, udp_batch> headers{};
-  std::array<iovec, udp_batch> vectors{};
-  std::array<sockaddr_storage, udp_batch> senders{};
+  // UDP: one worker on `io` (options.workers 1), or one per thread of `threads`.
+  std::unique_ptr<worker_threads> threads;
+  std::vector<std::unique_ptr<udp_worker>> udp_workers;
   std::vector<ip_network> allowed;
   std::vector<source_rule> sources;
+  std::mutex limiter_mu;  // the limiter is shared by the UDP workers and the TCP connections
   rate_limiter limiter;
   std::atomic<std::size_t> connections{0};
-  std::uint64_t udp_inode = 0;
-  std::uint64_t kernel_drops_seen = 0;  // a new socket starts with none
-  core::counter& received_udp;
   core::counter& received_tcp;
   core::counter& received_tls;
   core::counter& tls_handshake_failures;
-  core::counter& dropped_udp;
-  core::counter& dropped_kernel;
-  core::counter& dropped_rate;
   core::counter& refused_network;
   core::counter& refused_connections;
   core::counter& idle_closed;
@@ -96,17 +105,10 @@ struct listener::impl : std::enable_shared_from_this<listener::impl> {
         out(o),
         ids(i),
         acceptor(io_),
-        udp_socket(io_),
-        drops_timer(io_),
-        datagrams(udp_batch * 65536),
         limiter(settings.options.rate_limit, static_cast<double>(settings.options.rate_burst)),
-        received_udp(m.make_counter("talaia_events_received_total", "transport=\"udp\",format=\"syslog\"", "Messages received")),
         received_tcp(m.make_counter("talaia_events_received_total", "transport=\"tcp\",format=\"syslog\"", "Messages received")),
         received_tls(m.make_counter("talaia_events_received_total", "transport=\"tls\",format=\"syslog\"", "Messages received")),
         tls_handshake_failures(m.make_counter("talaia_syslog_refused_total", "reason=\"tls_handshake\"", "Datagrams and connections refused")),
-        dropped_udp(m.make_counter("talaia_events_discarded_total", "reason=\"bus_full\",transport=\"udp\"", "Messages discarded")),
-        dropped_kernel(m.make_counter("talaia_events_discarded_total", "reason=\"kernel_receive_buffer\",transport=\"udp\"", "Messages discarded")),
-        dropped_rate(m.make_counter("talaia_events_discarded_total", "reason=\"rate_limit\",transport=\"udp\"", "Messages discarded")),
         refused_network(m.make_counter("talaia_syslog_refused_total", "reason=\"not_allowed\"", "Datagrams and connections refused")),
         refused_connections(m.make_counter("talaia_syslog_refused_total", "reason=\"max_connections\"", "Datagrams and connections refused")),
         idle_closed(m.make_counter("talaia_syslog_idle_closed_total", "", "Connections closed after idle_timeout")),
@@ -174,8 +176,42 @@ struct listener::impl : std::enable_shared_from_this<listener::impl> {
     return nullptr;
   }
 
-  // One message to one JSON event.
-  std::string to_json(std::string_view line, const std::string& peer, const source_rule* source, bool was_truncated) {
+  // Registers a UDP worker's counters with the metrics its listener shares, and its own count
+  // of datagrams (to see how the kernel spreads senders over the workers).
+  static void add_udp_parts(core::metrics_registry& m, const udp_worker& w, const std::string& listen, std::size_t k) {
+    const auto& c = w.counters;
+    add_part(m, "talaia_udp_worker_received_total", "listener=\"syslog\",listen=\"" + listen + "\",worker=\"" + std::to_string(k) + "\"",
+             "Datagrams received by each UDP worker (SO_REUSEPORT socket)", c, c->received);
+    add_part(m, "talaia_events_received_total", "transport=\"udp\",format=\"syslog\"", "Messages received", c, c->received);
+    add_part(m, "talaia_events_discarded_total", "reason=\"bus_full\",transport=\"udp\"", "Messages discarded", c, c->dropped_bus);
+    add_part(m, "talaia_events_discarded_total", "reason=\"kernel_receive_buffer\",transport=\"udp\"", "Messages discarded", c,
+             c->dropped_kernel);
+    add_part(m, "talaia_events_discarded_total", "reason=\"rate_limit\",transport=\"udp\"", "Messages discarded", c, c->dropped_rate);
+    add_part(m, "talaia_syslog_refused_total", "reason=\"not_allowed\"", "Datagrams and connections refused", c, c->refused);
+    add_part(m, "talaia_parse_errors_total", "format=\"syslog\"", "Messages kept raw with a parse_error", c, c->parse_errors);
+    add_part(m, "talaia_events_truncated_total", "format=\"syslog\"", "Messages cut at the size limit", c, c->truncated);
+  }
+
+  // The rate limiter, shared by every thread of this listener.
+  bool rate_allow(const std::string& peer) {
+    if (!limiter.enabled()) return true;
+    std::lock_guard lock(limiter_mu);
+    return limiter.allow(peer, core::now_micros());
+  }
+  void rate_take(const std::string& peer) {
+    if (!limiter.enabled()) return;
+    std::lock_guard lock(limiter_mu);
+    limiter.take(peer, core::now_micros());
+  }
+  std::int64_t rate_wait_micros(const std::string& peer) {
+    if (!limiter.enabled()) return 0;
+    std::lock_guard lock(limiter_mu);
+    return limiter.wait_micros(peer, core::now_micros());
+  }
+
+  // One message to one JSON event; tells whether it carries a parse_error.
+  std::string to_json(std::string_view line, const std::string& peer, const source_rule* source, bool was_truncated,
+                      bool& parse_error) {
     core::event ev;
     ev.set_string("id", ids.next());
     parse_context ctx;
@@ -188,45 +224,45 @@ struct listener::impl : std::enable_shared_from_this<listener::impl> {
     }
     parse(line, ctx, ev);
     if (was_truncated) {
-      truncated.add();
       std::string why = "truncated at " + std::to_string(settings.max_message) + " bytes";
       if (auto* e = ev.find("parse_error")) why = std::string(e->text) + "; " + why;
       ev.set_string("parse_error", why);
     }
-    if (ev.has("parse_error")) parse_errors.add();
+    parse_error = ev.has("parse_error");
     return core::encode_event(ev);
   }
 
-  // Waits until the UDP socket is readable, then takes what is there with recvmmsg (at most
-  // 4 batches a turn, so that TCP connections on the same thread get theirs).
-  void receive_udp() {
-    udp_socket.async_wait(udp::socket::wait_read, [self = shared_from_this()](boost::system::error_code ec) {
+  // Waits until the worker's socket is readable, then takes what is there with recvmmsg (at
+  // most 4 batches a turn, so that TCP connections on the same thread get theirs).
+  void receive_udp(udp_worker& w) {
+    w.socket.async_wait(udp::socket::wait_read, [self = shared_from_this(), &w](boost::system::error_code ec) {
       if (ec) {
-        if (ec != asio::error::operation_aborted && !self->stopped) self->receive_udp();
+        if (ec != asio::error::operation_aborted && !self->stopped) self->receive_udp(w);
         return;
       }
-      self->drain_udp();
-      if (!self->stopped) self->receive_udp();
+      self->drain_udp(w);
+      if (!self->stopped) self->receive_udp(w);
     });
   }
 
-  void drain_udp() {
+  void drain_udp(udp_worker& w) {
+    constexpr std::size_t batch = udp_worker::batch;
     for (int round = 0; round < 4; ++round) {
-      for (std::size_t i = 0; i < udp_batch; ++i) {
-        vectors[i] = {datagrams.data() + i * 65536, 65536};
-        headers[i] = {};
-        headers[i].msg_hdr.msg_iov = &vectors[i];
-        headers[i].msg_hdr.msg_iovlen = 1;
-        headers[i].msg_hdr.msg_name = &senders[i];
-        headers[i].msg_hdr.msg_namelen = sizeof(sockaddr_storage);
+      for (std::size_t i = 0; i < batch; ++i) {
+        w.vectors[i] = {w.datagrams.data() + i * 65536, 65536};
+        w.headers[i] = {};
+        w.headers[i].msg_hdr.msg_iov = &w.vectors[i];
+        w.headers[i].msg_hdr.msg_iovlen = 1;
+        w.headers[i].msg_hdr.msg_name = &w.senders[i];
+        w.headers[i].msg_hdr.msg_namelen = sizeof(sockaddr_storage);
       }
-      const int n = recvmmsg(udp_socket.native_handle(), headers.data(), udp_batch, MSG_DONTWAIT, nullptr);
+      const int n = recvmmsg(w.socket.native_handle(), w.headers.data(), batch, MSG_DONTWAIT, nullptr);
       if (n <= 0) return;
       for (int i = 0; i < n; ++i) {
         const auto k = static_cast<std::size_t>(i);
-        on_datagram(std::string_view(datagrams.data() + k * 65536, headers[k].msg_len), address_of(senders[k]));
+        on_datagram(w, std::string_view(w.datagrams.data() + k * 65536, w.headers[k].msg_len), address_of(w.senders[k]));
       }
-      if (static_cast<std::size_t>(n) < udp_batch) return;
+      if (static_cast<std::size_t>(n) < batch) return;
     }
   }
 
@@ -241,41 +277,48 @@ struct listener::impl : std::enable_shared_from_this<listener::impl> {
     return asio::ip::address_v6(b, a.sin6_scope_id);
   }
 
-  void on_datagram(std::string_view bytes, const asio::ip::address& address) {
+  void on_datagram(udp_worker& w, std::string_view bytes, const asio::ip::address& address) {
+    udp_counters& c = *w.counters;
     if (!is_allowed(address)) {
-      refused_network.add();
+      c.refused.add();
       return;
     }
     std::string_view line = without_octet_count(bytes);
     while (!line.empty() && (line.back() == '\n' || line.back() == '\r' || line.back() == '\0')) line.remove_suffix(1);
     if (line.empty()) return;
-    received_udp.add();
+    c.received.add();
     std::string peer = address.to_string();
-    if (!limiter.allow(peer, core::now_micros())) {
-      dropped_rate.add();
+    if (!rate_allow(peer)) {
+      c.dropped_rate.add();
       return;
     }
     const bool cut = line.size() > settings.max_message;
-    if (cut) line = line.substr(0, settings.max_message);
-    if (!out.try_send(settings.topic, peer, to_json(line, peer, source_for(address), cut))) dropped_udp.add();
+    if (cut) {
+      line = line.substr(0, settings.max_message);
+      c.truncated.add();
+    }
+    bool parse_error = false;
+    std::string json = to_json(line, peer, source_for(address), cut, parse_error);
+    if (parse_error) c.parse_errors.add();
+    if (!out.try_send(settings.topic, peer, std::move(json))) c.dropped_bus.add();
   }
 
-  // Kernel drops of our UDP socket (receive buffer overflows), from /proc/net/udp{,6}.
-  void count_kernel_drops() {
-    if (udp_inode == 0) return;
-    auto drops = udp_socket_drops(read_text_file("/proc/net/udp"), udp_inode);
-    if (!drops) drops = udp_socket_drops(read_text_file("/proc/net/udp6"), udp_inode);
+  // Kernel drops of the worker's socket (receive buffer overflows), from /proc/net/udp{,6}.
+  static void count_kernel_drops(udp_worker& w) {
+    if (w.inode == 0) return;
+    auto drops = udp_socket_drops(read_text_file("/proc/net/udp"), w.inode);
+    if (!drops) drops = udp_socket_drops(read_text_file("/proc/net/udp6"), w.inode);
     if (!drops) return;
-    if (*drops > kernel_drops_seen) dropped_kernel.add(*drops - kernel_drops_seen);
-    kernel_drops_seen = *drops;
+    if (*drops > w.kernel_drops_seen) w.counters->dropped_kernel.add(*drops - w.kernel_drops_seen);
+    w.kernel_drops_seen = *drops;
   }
 
-  void watch_kernel_drops() {
-    drops_timer.expires_after(std::chrono::seconds(1));
-    drops_timer.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+  void watch_kernel_drops(udp_worker& w) {
+    w.drops_timer.expires_after(std::chrono::seconds(1));
+    w.drops_timer.async_wait([self = shared_from_this(), &w](boost::system::error_code ec) {
       if (ec || self->stopped) return;
-      self->count_kernel_drops();
-      self->watch_kernel_drops();
+      count_kernel_drops(w);
+      self->watch_kernel_drops(w);
     });
   }
 
@@ -307,9 +350,13 @@ struct listener::impl : std::enable_shared_from_this<listener::impl> {
 
     void deliver(std::string_view frame, bool cut) {
       (tls ? owner->received_tls : owner->received_tcp).add();
-      owner->limiter.take(peer, core::now_micros());
+      owner->rate_take(peer);
+      if (cut) owner->truncated.add();
+      bool parse_error = false;
+      std::string json = owner->to_json(frame, peer, source, cut, parse_error);
+      if (parse_error) owner->parse_errors.add();
       // Waits while the bus is full: the socket is not read meanwhile (backpressure).
-      if (auto r = owner->out.send(owner->settings.topic, peer, owner->to_json(frame, peer, source, cut)); !r)
+      if (auto r = owner->out.send(owner->settings.topic, peer, std::move(json)); !r)
         core::log(core::log_level::debug, "syslog", "error=\"" + r.err().message + "\" message not queued");
     }
 
@@ -360,7 +407,7 @@ struct listener::impl : std::enable_shared_from_this<listener::impl> {
         }
         if (self->owner->stopped) return;
         // Over its rate: read again only when its debt is paid.
-        const std::int64_t wait = self->owner->limiter.wait_micros(self->peer, core::now_micros());
+        const std::int64_t wait = self->owner->rate_wait_micros(self->peer);
         if (wait > 0) {
           self->pace_timer.expires_after(std::chrono::microseconds(wait));
           self->pace_timer.async_wait([self](boost::system::error_code) { self->read(); });
@@ -425,14 +472,22 @@ core::result<std::unique_ptr<listener>> listener::bind(asio::io_context& io, lis
   const auto port = i->acceptor.local_endpoint().port();
   if (i->settings.tls) return std::unique_ptr<listener>(new listener(std::move(i)));
   udp::endpoint uep(address, port);
-  i->udp_socket.open(uep.protocol(), ec);
-  if (!ec) {
-    i->udp_socket.set_option(asio::socket_base::receive_buffer_size(static_cast<int>(i->settings.options.udp_receive_buffer)), ec);
-    ec.clear();  // a smaller buffer than asked for is not fatal (the kernel caps it at rmem_max)
+  const std::size_t workers = std::max<std::size_t>(1, i->settings.options.workers);
+  if (workers > 1) i->threads = std::make_unique<worker_threads>(workers);
+  for (std::size_t k = 0; k < workers; ++k) {
+    auto w = std::make_unique<udp_worker>(workers > 1 ? i->threads->io(k) : io);
+    if (auto r = open_udp(w->socket, uep, i->settings.options.udp_receive_buffer, workers > 1); !r)
+      return core::make_error("syslog: " + r.err().message);
+    w->inode = socket_inode(w->socket.native_handle());
+    impl::add_udp_parts(metrics, *w, i->settings.at.host + ":" + std::to_string(port), k);
+    i->udp_workers.push_back(std::move(w));
   }
-  i->udp_socket.bind(uep, ec);
-  if (ec) return core::make_error("cannot listen for syslog on udp " + i->settings.at.host + ":" + std::to_string(port) + ": " + ec.message());
-  i->udp_inode = socket_inode(i->udp_socket.native_handle());
+  if (workers > 1) {
+    std::vector<std::uint64_t> inodes;
+    for (const auto& w : i->udp_workers) inodes.push_back(w->inode);
+    if (auto r = check_port_not_shared(inodes, i->settings.at.host + ":" + std::to_string(port)); !r)
+      return core::make_error("cannot listen for syslog: " + r.err().message);
+  }
   return std::unique_ptr<listener>(new listener(std::move(i)));
 }
 
@@ -446,13 +501,20 @@ void listener::start() {
                                  " listening on tls");
     return;
   }
-  impl_->receive_udp();
-  impl_->watch_kernel_drops();
+  for (auto& w : impl_->udp_workers) {
+    // Started on the worker's own thread: its handlers never run anywhere else.
+    asio::post(w->socket.get_executor(), [i = impl_, &w = *w] {
+      i->receive_udp(w);
+      i->watch_kernel_drops(w);
+    });
+  }
+  if (impl_->threads) impl_->threads->start();
   asio::socket_base::receive_buffer_size granted;
   boost::system::error_code ec;
-  impl_->udp_socket.get_option(granted, ec);
+  impl_->udp_workers.front()->socket.get_option(granted, ec);
   core::log_info("syslog", "address=" + impl_->settings.at.host + ":" + std::to_string(port()) +
-                               " udp_receive_buffer=" + std::to_string(ec ? 0 : granted.value()) + " listening on udp and tcp");
+                               " udp_receive_buffer=" + std::to_string(ec ? 0 : granted.value()) +
+                               " workers=" + std::to_string(impl_->udp_workers.size()) + " listening on udp and tcp");
 }
 
 void listener::stop() {
@@ -460,9 +522,15 @@ void listener::stop() {
   asio::post(impl_->io, [i = impl_] {
     boost::system::error_code ec;
     i->acceptor.close(ec);
-    i->udp_socket.close(ec);
-    i->drops_timer.cancel();
   });
+  for (auto& w : impl_->udp_workers)
+    asio::post(w->socket.get_executor(), [i = impl_, &w = *w] {
+      boost::system::error_code ec;
+      w.socket.close(ec);
+      w.drops_timer.cancel();
+    });
+  // Worker threads end once their socket and timer are closed.
+  if (impl_->threads) impl_->threads->join();
 }
 
 std::uint16_t listener::port() const {

@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <regex>
+#include <sstream>
+
 namespace talaia::core {
 namespace {
 
@@ -66,6 +70,26 @@ TEST(config, durations_and_endpoints) {
   EXPECT_FALSE(parse_endpoint("host").ok());
   EXPECT_FALSE(parse_endpoint("host:70000").ok());
   EXPECT_EQ(parse_endpoint("[fe80::1]:514")->host, "fe80::1");
+}
+
+// The shipped example loads, and names every key of the syslog and netflow sections (set or
+// in a comment), each with a comment saying what it does.
+TEST(config, deploy_example_loads_and_documents_every_collector_key) {
+  const std::string path = TALAIA_SOURCE_DIR "/deploy/talaia.yaml";
+  auto c = load_config(path);
+  ASSERT_TRUE(c.ok()) << c.err().message;
+  EXPECT_EQ(c->netflow_options.workers, 1u);
+  EXPECT_EQ(c->syslog_options.workers, 1u);
+  EXPECT_EQ(c->syslog_options.year, 0);
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  const std::string yaml = text.str();
+  for (const char* section : {"syslog", "syslog.tls", "syslog.sources", "netflow"})
+    for (const auto& key : config_keys(section)) {
+      const std::regex documented("\\n[ #]*(- )?" + key + ":[^\\n]*#");
+      EXPECT_TRUE(std::regex_search(yaml, documented)) << section << "." << key << " is not documented in " << path;
+    }
 }
 
 }  // namespace

@@ -66,6 +66,18 @@ TEST(incident, detection_round_trips_and_bad_ones_are_refused) {
   EXPECT_EQ(back->value, "alice");
   EXPECT_FALSE(decode_detection(R"({"rule_id":"r"})").ok());
   EXPECT_FALSE(decode_detection("[]").ok());
+  // The event goes on into incidents as JSON text: a broken one refuses the whole detection.
+  EXPECT_FALSE(decode_detection(R"({"rule_id":"r","time":"2026-01-01T00:00:00Z","event":{"a" 1}})").ok());
+  EXPECT_FALSE(decode_detection(R"({"rule_id":"r","time":"2026-01-01T00:00:00Z","event":"text"})").ok());
+  // Tags, references and a group value that is no string come back too.
+  auto more = decode_detection(
+      R"({"rule_id":"r","tags":["attack.t1110"],"references":["https://x"],"group":{"port":22},)"
+      R"("time":"2026-01-01T00:00:00Z","event":{"id":"e","n":1}})");
+  ASSERT_TRUE(more.ok()) << more.err().message;
+  EXPECT_EQ(more->rule.tags, std::vector<std::string>{"attack.t1110"});
+  EXPECT_EQ(more->rule.references, std::vector<std::string>{"https://x"});
+  EXPECT_EQ(more->group, (group_values{{"port", "22"}}));
+  EXPECT_EQ(more->event_json, R"({"id":"e","n":1})");
 }
 
 }  // namespace

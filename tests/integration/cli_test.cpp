@@ -28,6 +28,13 @@ TEST(rules_check, good_rules_pass_with_exit_0) {
   EXPECT_EQ(r.out, "");
 }
 
+TEST(rules_check, the_shipped_config_routes_every_shipped_rule) {
+  auto r = run_command({talaia_binary(), "rules", "check", "--config", source_dir() + "/deploy/talaia.yaml",
+                        source_dir() + "/deploy/rules"});
+  EXPECT_EQ(r.code, 0) << r.out << r.err;
+  EXPECT_EQ(r.out, "");  // no warning: no rule left unrouted
+}
+
 TEST(rules_check, every_bad_file_is_reported_with_path_line_and_reason) {
   const fs::path bad = source_dir() + "/tests/data/rules/bad";
   auto r = run_command({talaia_binary(), "rules", "check", bad.string()});
@@ -81,7 +88,9 @@ TEST(rules_test, passing_cases_exit_0_and_each_failure_is_reported_at_its_line) 
 }
 
 TEST(rules_test, the_shipped_pack_passes_its_test_cases) {
-  auto r = run_command({talaia_binary(), "rules", "test", source_dir() + "/deploy/rules"});
+  // With the shipped config: its sigma.logsources routes and mappings make the rules meet the events.
+  auto r = run_command({talaia_binary(), "rules", "test", "--config", source_dir() + "/deploy/talaia.yaml",
+                        source_dir() + "/deploy/rules"});
   EXPECT_EQ(r.code, 0) << r.out << r.err;
   EXPECT_EQ(r.out, "");
 }
@@ -201,7 +210,10 @@ namespace {
 namespace json = boost::json;
 
 std::vector<json::object> replay_with_shipped_rules(const std::string& file) {
-  auto r = run_command({talaia_binary(), "replay", "--rules", source_dir() + "/deploy/rules", file});
+  // The shipped pack with the shipped config, whose sigma.logsources routes confine each rule to
+  // the events of its log source.
+  auto r = run_command({talaia_binary(), "replay", "--config", source_dir() + "/deploy/talaia.yaml", "--rules",
+                        source_dir() + "/deploy/rules", file});
   EXPECT_EQ(r.code, 0) << r.err;
   std::vector<json::object> out;
   std::istringstream in(r.out);
@@ -220,18 +232,30 @@ TEST(replay_correlation, brute_force_then_success_gives_one_incident_for_the_att
   auto incidents = replay_with_shipped_rules(source_dir() + "/tests/data/replay/bruteforce.log");
   auto outer = of_rule(incidents, "SSH Brute Force Followed by a Successful Login");
   ASSERT_EQ(outer.size(), 1u) << incidents.size();
-  EXPECT_EQ(json::serialize(outer[0]->at("group")), R"({"hostname":"bastion"})");
+  EXPECT_EQ(json::serialize(outer[0]->at("group")), R"({"hostname":"bastion","src_ip":"198.51.100.23"})");
   EXPECT_EQ(outer[0]->at("level"), "high");
   EXPECT_EQ(outer[0]->at("first_seen"), "2026-05-04T03:02:30Z");
   EXPECT_EQ(outer[0]->at("event_count").as_int64(), 2);  // the attempts' firing and the login
   // The attempts correlation keeps its own incident (generate: true): all 12 failures counted.
   auto attempts = of_rule(incidents, "SSH Brute Force Attempts");
   ASSERT_EQ(attempts.size(), 1u);
-  EXPECT_EQ(json::serialize(attempts[0]->at("group")), R"({"hostname":"bastion"})");
+  EXPECT_EQ(json::serialize(attempts[0]->at("group")), R"({"hostname":"bastion","src_ip":"198.51.100.23"})");
   EXPECT_EQ(attempts[0]->at("event_count").as_int64(), 12);
   EXPECT_EQ(attempts[0]->at("events").as_array().size(), 10u);  // evidence capped
   // Three failures on web9 are no brute force; single failures and logins open nothing alone.
   EXPECT_EQ(incidents.size(), 2u);
+}
+
+TEST(replay_correlation, password_spraying_gives_one_incident_for_the_source_trying_many_users) {
+  auto incidents = replay_with_shipped_rules(source_dir() + "/tests/data/replay/spraying.log");
+  auto spraying = of_rule(incidents, "SSH Password Spraying");
+  // 203.0.113.77 tries ten users on three hosts in ten minutes; 198.51.100.4 only three users;
+  // 192.0.2.200 ten users but six minutes apart, never eight within ten minutes.
+  ASSERT_EQ(spraying.size(), 1u) << incidents.size();
+  EXPECT_EQ(json::serialize(spraying[0]->at("group")), R"({"src_ip":"203.0.113.77"})");
+  EXPECT_EQ(spraying[0]->at("first_seen"), "2026-05-04T05:07:10Z");  // the eighth user
+  EXPECT_EQ(spraying[0]->at("event_count").as_int64(), 10);         // and the two after it
+  EXPECT_EQ(incidents.size(), 1u);  // no brute force: at most four failures per host and source
 }
 
 TEST(replay_correlation, port_scans_in_flow_events_give_one_incident_per_scanning_source) {

@@ -192,6 +192,55 @@ detection:
   EXPECT_EQ(c({{"message", "sudo: COMMAND=/bin/sh"}}), titles{"sudo shell"});  // runs unrestricted
 }
 
+TEST(rules_routing, route_conditions_take_modifiers_as_in_a_selection) {
+  load_options options = options_from(R"(
+sigma:
+    logsources:
+        - product: cisco
+          service: aaa
+          conditions:
+              format: cisco
+              cisco.mnemonic|re: '^(CFGLOG_LOGGEDCMD|11100[89]|111010)$'
+              hostname|startswith: core-
+)");
+  collection c(R"(title: clear logging
+logsource:
+    product: cisco
+    service: aaa
+detection:
+    keywords:
+        - 'clear logging'
+    condition: keywords
+)", options);
+  const std::string_view raw = "logged command:clear logging";
+  EXPECT_EQ(c({{"format", "cisco"}, {"cisco.mnemonic", "CFGLOG_LOGGEDCMD"}, {"hostname", "core-sw1"}, {"raw", raw}}),
+            titles{"clear logging"});
+  EXPECT_EQ(c({{"format", "cisco"}, {"cisco.mnemonic", "111008"}, {"hostname", "core-fw1"}, {"raw", raw}}),
+            titles{"clear logging"});
+  EXPECT_EQ(c({{"format", "cisco"}, {"cisco.mnemonic", "111011"}, {"hostname", "core-fw1"}, {"raw", raw}}), titles{});
+  EXPECT_EQ(c({{"format", "cisco"}, {"cisco.mnemonic", "CFGLOG_LOGGEDCMD_X"}, {"hostname", "core-sw1"}, {"raw", raw}}),
+            titles{});
+  EXPECT_EQ(c({{"format", "cisco"}, {"cisco.mnemonic", "CFGLOG_LOGGEDCMD"}, {"hostname", "edge-sw1"}, {"raw", raw}}),
+            titles{});
+  EXPECT_TRUE(c.warnings().empty());
+}
+
+TEST(rules_routing, a_bad_route_condition_is_an_error_at_the_route_line) {
+  load_options options = options_from(R"(
+sigma:
+    logsources:
+        - product: cisco
+          conditions:
+              cisco.mnemonic|regex: 'x'
+)");
+  load_result r = load_text("title: t\nlogsource:\n    product: cisco\ndetection:\n    k:\n        - x\n"
+                            "    condition: k\n", "rules.yml", options);
+  ASSERT_EQ(r.errors.size(), 1u);
+  EXPECT_EQ(r.errors[0].path, "sigma.logsources");
+  EXPECT_EQ(r.errors[0].line, 4);
+  EXPECT_NE(r.errors[0].message.find("cisco.mnemonic|regex"), std::string::npos) << r.errors[0].message;
+}
+
 TEST(rules_routing, config_errors_name_file_and_line) {
   auto cfg = core::parse_config("sigma:\n    logsources:\n        - product: linux\n          servce: x\n", "t.yaml");
   ASSERT_FALSE(cfg.ok());

@@ -97,6 +97,33 @@ TEST_F(store_test, everything_survives_a_reopen_and_the_outbox_sequence_continue
   ASSERT_TRUE((*s)->delete_state("a|").ok());
 }
 
+TEST_F(store_test, partition_state_writes_records_and_offsets_together_and_replaces_one_partition_whole) {
+  {
+    auto s = incident_store::open(dir.string());
+    ASSERT_TRUE(s.ok());
+    EXPECT_FALSE((*s)->read_partition(0)->offset.has_value());
+    ASSERT_TRUE((*s)->write_partitions({{0, 10, {{"i\x1f" "a", "A1"}, {"w\x1f" "b", "B1"}}}, {1, 4, {{"i\x1f" "c", "C"}}}}).ok());
+    ASSERT_TRUE((*s)->write_partitions({{0, 12, {{"i\x1f" "a", "A2"}, {"w\x1f" "b", std::nullopt}}}}).ok());
+  }
+  auto s = incident_store::open(dir.string());  // reopened: what was written is there
+  auto p0 = (*s)->read_partition(0);
+  ASSERT_TRUE(p0.ok());
+  EXPECT_EQ(p0->offset, 12);
+  ASSERT_EQ(p0->records.size(), 1u);
+  EXPECT_EQ(p0->records[0], (std::pair<std::string, std::string>("i\x1f" "a", "A2")));
+  ASSERT_TRUE((*s)->replace_partition(0, 20, {{"w\x1f" "z", "Z"}}).ok());
+  p0 = (*s)->read_partition(0);
+  EXPECT_EQ(p0->offset, 20);
+  ASSERT_EQ(p0->records.size(), 1u);
+  EXPECT_EQ(p0->records[0].first, "w\x1f" "z");
+  auto p1 = (*s)->read_partition(1);  // untouched by partition 0's replacement
+  EXPECT_EQ(p1->offset, 4);
+  EXPECT_EQ(p1->records.size(), 1u);
+  ASSERT_TRUE((*s)->replace_partition(1, std::nullopt, {}).ok());
+  EXPECT_FALSE((*s)->read_partition(1)->offset.has_value());
+  EXPECT_TRUE((*s)->read_partition(1)->records.empty());
+}
+
 TEST_F(store_test, unopenable_directory_is_an_error_naming_it) {
   testing::write_file(dir / "file", "x");
   auto s = incident_store::open((dir / "file" / "sub").string());

@@ -54,8 +54,8 @@ struct running_listener {
   std::unique_ptr<listener> l;
   std::thread thread;
 
-  explicit running_listener(const std::string& state_dir = {}) {
-    auto r = listener::bind(io, {{"127.0.0.1", 0}, "talaia.events", state_dir}, out, ids, metrics);
+  explicit running_listener(const std::string& state_dir = {}, core::netflow_options_config options = {}) {
+    auto r = listener::bind(io, {{"127.0.0.1", 0}, "talaia.events", state_dir, options}, out, ids, metrics);
     EXPECT_TRUE(r.ok()) << r.err().message;
     if (!r) return;
     l = std::move(*r);
@@ -126,6 +126,14 @@ class netflow_real_exporter : public ::testing::TestWithParam<export_case> {
       return true;
     }
     if (!fs::exists("/usr/sbin/pmacctd")) return false;
+    if (exporter == "sfprobe") {  // sFlow v5, every packet sampled (1 in 1)
+      const fs::path conf = dir_ / "sfprobe.conf";
+      testing::write_file(conf, "daemonize: false\npcap_savefile: " + (dir_ / "traffic.pcap").string() +
+                                    "\nplugins: sfprobe\nsfprobe_receiver: 127.0.0.1:" + std::to_string(port) +
+                                    "\nsfprobe_agentip: 127.0.0.1\nsampling_rate: 1\n");
+      (void)testing::run_command({"/usr/sbin/pmacctd", "-f", conf.string()}, 60s);
+      return true;
+    }
     const fs::path conf = dir_ / ("nfprobe-" + std::to_string(version) + ".conf");
     testing::write_file(conf, "daemonize: false\npcap_savefile: " + (dir_ / "traffic.pcap").string() +
                                   "\nplugins: nfprobe\nnfprobe_receiver: 127.0.0.1:" + std::to_string(port) +
@@ -225,7 +233,7 @@ TEST(netflow_listener, templates_survive_a_restart) {
   recording_producer out;
   event_ids ids{"test", 2};
   core::metrics_registry metrics;
-  auto second = listener::bind(io2, {{"127.0.0.1", port}, "talaia.events", state.string()}, out, ids, metrics);
+  auto second = listener::bind(io2, {{"127.0.0.1", port}, "talaia.events", state.string(), {}}, out, ids, metrics);
   ASSERT_TRUE(second.ok()) << second.err().message;
   (*second)->start();
   std::thread t([&] { io2.run(); });
@@ -239,6 +247,181 @@ TEST(netflow_listener, templates_survive_a_restart) {
   const auto ev = boost::json::parse(out.messages()[0].second).as_object();
   EXPECT_EQ(ev.at("src_ip").as_string(), "10.0.0.1");
   EXPECT_EQ(ev.at("bytes").as_int64(), 777);
+}
+
+// tshark's reading of sFlow datagrams captured on loopback: one JSON object per flow sample
+// (tests/data/netflow/sflow_oracle.py) and the number of samples of every kind.
+struct sflow_oracle {
+  std::vector<boost::json::object> flow_samples;
+  std::size_t samples = 0;
+};
+
+// dumpcap on `lo` for UDP datagrams to `port`, while `send` runs; empty reason when it worked.
+std::string capture_loopback(std::uint16_t port, const fs::path& file, const std::function<void()>& send) {
+  if (!fs::exists("/usr/bin/dumpcap")) return "dumpcap not installed (Debian package tshark)";
+  testing::child_process dumpcap({"/usr/bin/dumpcap", "-i", "lo", "-f", "udp dst port " + std::to_string(port), "-a", "duration:120",
+                                  "-w", file.string()},
+                                 file.parent_path(), "dumpcap");
+  if (!testing::eventually([&] { return dumpcap.err().find("Capturing on") != std::string::npos || !dumpcap.running(); }, 10s) ||
+      !dumpcap.running())
+    return "dumpcap cannot capture on lo: " + dumpcap.err();
+  send();
+  std::this_thread::sleep_for(500ms);
+  dumpcap.signal(SIGINT);
+  (void)dumpcap.wait(10s);
+  return fs::exists(file) ? "" : "dumpcap wrote nothing: " + dumpcap.err();
+}
+
+sflow_oracle tshark_sflow(const fs::path& capture, std::uint16_t port) {
+  sflow_oracle o;
+  auto samples = testing::run_command({"/usr/bin/python3", TALAIA_SOURCE_DIR "/tests/data/netflow/sflow_oracle.py", capture.string(),
+                                       std::to_string(port)},
+                                      60s);
+  EXPECT_EQ(samples.code, 0) << samples.err;
+  std::istringstream in(samples.out);
+  for (std::string line; std::getline(in, line);)
+    if (!line.empty()) o.flow_samples.push_back(boost::json::parse(line).as_object());
+  auto counts = testing::run_command({"/usr/bin/tshark", "-r", capture.string(), "-d", "udp.port==" + std::to_string(port) + ",sflow",
+                                      "-T", "fields", "-e", "sflow_245.numsamples"},
+                                     60s);
+  std::istringstream c(counts.out);
+  for (std::string line; std::getline(c, line);)
+    if (!line.empty()) o.samples += std::stoul(line);
+  return o;
+}
+
+std::string field(const boost::json::object& o, const char* key) {
+  auto it = o.find(key);
+  if (it == o.end() || it->value().is_null()) return {};
+  return it->value().is_string() ? std::string(it->value().as_string()) : boost::json::serialize(it->value());
+}
+
+// sFlow through the live listener: pmacctd's sfprobe exports the traffic capture to it on
+// loopback while dumpcap records the same datagrams; every sample tshark decodes from them is
+// on the bus, each flow sample as one flow event with tshark's 5-tuple, interface, frame length
+// and sampling rate.
+TEST_F(netflow_real_exporter, pmacctd_sfprobe_samples_arrive_as_tshark_decodes_them) {
+  if (!fs::exists("/usr/sbin/pmacctd")) GTEST_SKIP() << "pmacctd not installed (Debian package pmacct)";
+  if (!fs::exists("/usr/bin/tshark")) GTEST_SKIP() << "tshark not installed";
+  running_listener l;
+  ASSERT_NE(l.port(), 0);
+  const fs::path capture = testing::make_temp_dir("talaia-sflow-capture") / "sflow.pcapng";
+  const std::string why = capture_loopback(l.port(), capture, [&] { export_to("sfprobe", 5, l.port()); });
+  if (!why.empty()) GTEST_SKIP() << why;
+  const sflow_oracle want = tshark_sflow(capture, l.port());
+  ASSERT_GT(want.flow_samples.size(), 400u);  // 440 packets, each sampled, less what sfprobe skips
+  EXPECT_TRUE(testing::eventually([&] { return l.out.messages().size() >= want.samples; }, 20s));
+  l.stop();
+  std::vector<boost::json::object> flows;
+  for (const auto& [key, value] : l.out.messages()) {
+    auto ev = boost::json::parse(value).as_object();
+    if (field(ev, "kind") == "flow") flows.push_back(std::move(ev));
+  }
+  EXPECT_EQ(l.out.messages().size(), want.samples);
+  ASSERT_EQ(flows.size(), want.flow_samples.size());
+  std::int64_t bytes = 0;
+  for (std::size_t i = 0; i < flows.size(); ++i) {
+    const auto &ev = flows[i], &w = want.flow_samples[i];
+    const std::string where = "sample " + std::to_string(i);
+    EXPECT_EQ(field(ev, "flow_type"), "sflow") << where;
+    EXPECT_EQ(field(ev, "exporter"), field(w, "agent")) << where;
+    EXPECT_EQ(field(ev, "src_ip"), field(w, "src_ip")) << where;
+    EXPECT_EQ(field(ev, "dst_ip"), field(w, "dst_ip")) << where;
+    EXPECT_EQ(field(ev, "proto"), field(w, "proto")) << where;
+    EXPECT_EQ(field(ev, "src_port"), field(w, "src_port")) << where;
+    EXPECT_EQ(field(ev, "dst_port"), field(w, "dst_port")) << where;
+    EXPECT_EQ(field(ev, "in_if"), field(w, "in_if")) << where;
+    EXPECT_EQ(field(ev, "sampling_rate"), field(w, "sampling_rate")) << where;
+    EXPECT_EQ(field(ev, "bytes_raw"), field(w, "frame_length")) << where;
+    bytes += std::stoll(field(ev, "bytes"));
+  }
+  const std::string metrics = l.metrics.render();
+  EXPECT_NE(metrics.find("talaia_events_received_total{transport=\"udp\",format=\"netflow\"} " + std::to_string(want.samples)),
+            std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("talaia_flow_sequence_gaps_total 0"), std::string::npos) << metrics;
+  std::cerr << "sfprobe: " << want.samples << " samples (" << flows.size() << " flow samples, " << bytes << " bytes)\n";
+}
+
+// A metric sample's value (0 when absent).
+std::uint64_t sample(const core::metrics_registry& m, const std::string& name_and_labels) {
+  const std::string text = m.render();
+  const auto at = text.find("\n" + name_and_labels + " ");
+  return at == std::string::npos ? 0 : std::stoull(text.substr(at + name_and_labels.size() + 2));
+}
+
+// workers: 2 — two sockets on one port (SO_REUSEPORT), each with its own thread and decoder.
+// Twelve softflowd runs (each its own exporter socket: v9 and IPFIX, templates and data) are
+// spread by the kernel over both workers; since one exporter socket always reaches the same
+// worker, its templates meet its data: every flow arrives, none waits for a template, and
+// each worker saves the templates it learnt.
+TEST_F(netflow_real_exporter, two_workers_keep_each_exporters_templates_with_its_data) {
+  if (!fs::exists("/usr/sbin/softflowd")) GTEST_SKIP() << "softflowd not installed (Debian package softflowd)";
+  const fs::path state = testing::make_temp_dir("talaia-netflow-workers");
+  core::netflow_options_config options;
+  options.workers = 2;
+  running_listener l(state.string(), options);
+  ASSERT_NE(l.port(), 0);
+  constexpr int runs = 12;
+  for (int k = 0; k < runs; ++k) ASSERT_TRUE(export_to("softflowd", k % 2 ? 10 : 9, l.port()));
+  const std::size_t want = runs * (tcp_flows + udp_flows + v6_flows);
+  EXPECT_TRUE(testing::eventually([&] { return sum_of(l.out.messages()).flows >= want; }, 30s)) << sum_of(l.out.messages()).flows;
+  l.stop();
+  const totals t = sum_of(l.out.messages());
+  EXPECT_EQ(t.flows, want);
+  EXPECT_EQ(t.bytes, runs * (v4_bytes + v6_bytes));
+  EXPECT_EQ(t.packets, runs * (v4_packets + v6_packets));
+  const auto& m = l.metrics;
+  EXPECT_EQ(sample(m, "talaia_events_received_total{transport=\"udp\",format=\"netflow\"}"), want);
+  EXPECT_EQ(sample(m, "talaia_flow_held_sets_total"), 0u);
+  EXPECT_EQ(sample(m, "talaia_events_discarded_total{reason=\"no_template\",transport=\"netflow\"}"), 0u);
+  EXPECT_EQ(sample(m, "talaia_flow_sequence_gaps_total"), 0u);
+  const std::string listen = "127.0.0.1:" + std::to_string(l.port());
+  const auto w0 = sample(m, "talaia_udp_worker_received_total{listener=\"netflow\",listen=\"" + listen + "\",worker=\"0\"}");
+  const auto w1 = sample(m, "talaia_udp_worker_received_total{listener=\"netflow\",listen=\"" + listen + "\",worker=\"1\"}");
+  EXPECT_GT(w0, 0u);
+  EXPECT_GT(w1, 0u);
+  EXPECT_EQ(w0 + w1, sample(m, "talaia_flow_packets_total"));
+  std::cerr << "workers: " << w0 << " and " << w1 << " packets\n";
+  // Each worker keeps its own template file; a restart (with any worker count) loads them all.
+  const std::string port = std::to_string(l.port());
+  EXPECT_TRUE(fs::exists(state / ("netflow-templates-" + port + ".txt")));
+  EXPECT_TRUE(fs::exists(state / ("netflow-templates-" + port + ".1.txt")));
+}
+
+// Decoder limits from the listener's options are honoured there and counted on /metrics.
+TEST(netflow_listener, configured_limits_are_counted_on_metrics) {
+  core::netflow_options_config options;
+  options.max_templates_per_exporter = 2;
+  running_listener l({}, options);
+  asio::io_context io;
+  asio::ip::udp::socket s(io, asio::ip::udp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+  for (unsigned id = 300; id < 305; ++id) {
+    const std::string tmpl = u16(2) + u16(12) + u16(id) + u16(1) + u16(8) + u16(4);
+    const std::string msg = u16(10) + u16(static_cast<unsigned>(16 + tmpl.size())) + u32(1772445600) + u32(0) + u32(1) + tmpl;
+    s.send_to(asio::buffer(msg), asio::ip::udp::endpoint(asio::ip::make_address("127.0.0.1"), l.port()));
+  }
+  EXPECT_TRUE(testing::eventually([&] { return sample(l.metrics, "talaia_flow_packets_total") == 5; }, 5s));
+  EXPECT_EQ(sample(l.metrics, "talaia_flow_template_limit_total"), 3u);
+  EXPECT_EQ(sample(l.metrics, "talaia_flow_templates_total"), 5u);  // received, refused ones too
+}
+
+// SO_REUSEPORT would let a second collector on the same port take half the datagrams silently:
+// a listener whose workers find another socket on their address and port refuses to start.
+TEST(netflow_listener, a_second_listener_with_workers_cannot_share_the_port) {
+  core::netflow_options_config options;
+  options.workers = 2;
+  running_listener first({}, options);
+  ASSERT_NE(first.port(), 0);
+  asio::io_context io;
+  recording_producer out;
+  event_ids ids{"test", 3};
+  core::metrics_registry metrics;
+  auto second = listener::bind(io, {{"127.0.0.1", first.port()}, "talaia.events", {}, options}, out, ids, metrics);
+  ASSERT_FALSE(second.ok());
+  EXPECT_NE(second.err().message.find("already bound by another socket"), std::string::npos) << second.err().message;
+  // Without workers (no SO_REUSEPORT) the kernel refuses the port itself.
+  auto plain = listener::bind(io, {{"127.0.0.1", first.port()}, "talaia.events", {}, {}}, out, ids, metrics);
+  EXPECT_FALSE(plain.ok());
 }
 
 }  // namespace

@@ -468,5 +468,77 @@ TEST(syslog_listener_tls, missing_certificate_stops_bind) {
   EXPECT_NE(r.err().message.find("/nonexistent/server.pem"), std::string::npos) << r.err().message;
 }
 
+// A metric sample's value from the registry's text (0 when absent).
+std::uint64_t sample(const core::metrics_registry& m, const std::string& name_and_labels) {
+  const std::string text = m.render();
+  const auto at = text.find("\n" + name_and_labels + " ");
+  return at == std::string::npos ? 0 : std::stoull(text.substr(at + name_and_labels.size() + 2));
+}
+
+// workers: 2 — two UDP sockets on one port (SO_REUSEPORT), each read by its own thread. The
+// kernel spreads senders over them by source port: 16 logger processes (a socket each) and
+// loggen with 4 connections reach both workers, and every message arrives exactly once;
+// /metrics shows the workers' counters summed, and each worker's own.
+TEST(syslog_listener_workers, every_udp_message_arrives_once_over_two_workers) {
+  listener_settings s;
+  s.options.workers = 2;
+  running_listener r(s);
+  const auto dir = talaia::testing::make_temp_dir("syslog-workers");
+  constexpr int senders = 16, lines = 50;
+  for (int k = 0; k < senders; ++k) {
+    const std::string prefix = "w" + std::to_string(k);
+    const auto result = talaia::testing::run_command(
+        {"logger", "-d", "--rfc5424", "-n", "127.0.0.1", "-P", r.port(), "-t", "talaia-test", "-f", lines_file(dir, lines, prefix).string()}, 30s);
+    ASSERT_EQ(result.code, 0) << result.err;
+  }
+  ASSERT_TRUE(r.wait_for(senders * lines)) << r.bus.size();
+  std::this_thread::sleep_for(200ms);
+  const auto events = r.bus.events();
+  EXPECT_EQ(events.size(), static_cast<std::size_t>(senders * lines));
+  for (int k = 0; k < senders; ++k) {
+    std::vector<boost::json::object> mine;
+    for (const auto& e : events)
+      if (text(e, "message").rfind("w" + std::to_string(k) + " message ", 0) == 0) mine.push_back(e);
+    EXPECT_EQ(mine.size(), static_cast<std::size_t>(lines)) << "sender " << k;
+    expect_all_numbered(mine, lines, "w" + std::to_string(k));
+  }
+
+  // loggen: 4 connections (sockets), 4,000 messages in all.
+  constexpr std::size_t loggen_count = 4000;
+  if (std::filesystem::exists("/usr/bin/loggen")) {
+    const auto result = talaia::testing::run_command(
+        {"loggen", "-i", "-D", "-P", "-s", "256", "-r", "20000", "-n", std::to_string(loggen_count / 4), "--active-connections", "4", "127.0.0.1", r.port()},
+        60s);
+    ASSERT_EQ(result.code, 0) << result.err;
+    EXPECT_TRUE(r.wait_for(senders * lines + loggen_count, 20s)) << r.bus.size() << "\n" << result.err;
+    std::this_thread::sleep_for(200ms);
+    EXPECT_EQ(r.bus.size(), senders * lines + loggen_count);
+  }
+  const std::size_t total = r.bus.size();
+  const std::string listen = "127.0.0.1:" + r.port();
+  const auto w0 = sample(r.metrics, "talaia_udp_worker_received_total{listener=\"syslog\",listen=\"" + listen + "\",worker=\"0\"}");
+  const auto w1 = sample(r.metrics, "talaia_udp_worker_received_total{listener=\"syslog\",listen=\"" + listen + "\",worker=\"1\"}");
+  EXPECT_GT(w0, 0u);
+  EXPECT_GT(w1, 0u);
+  EXPECT_EQ(w0 + w1, total);
+  EXPECT_EQ(sample(r.metrics, "talaia_events_received_total{transport=\"udp\",format=\"syslog\"}"), total);
+  std::cerr << "workers: " << w0 << " and " << w1 << " datagrams\n";
+}
+
+TEST(syslog_listener_workers, tcp_shares_the_port_and_the_port_is_taken_by_every_worker) {
+  listener_settings s;
+  s.options.workers = 3;
+  running_listener r(s);
+  send_tcp(r.port(), "<13>1 - h talaia-test - - - over tcp\n");
+  ASSERT_TRUE(r.wait_for(1));
+  EXPECT_EQ(text(r.bus.events().at(0), "message"), "over tcp");
+  // Another listener (without SO_REUSEPORT) cannot take the port.
+  asio::io_context io;
+  asio::ip::udp::socket u(io, asio::ip::udp::v4());
+  boost::system::error_code ec;
+  u.bind({asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(std::stoi(r.port()))}, ec);
+  EXPECT_TRUE(ec);
+}
+
 }  // namespace
 }  // namespace talaia::collectors::syslog
