@@ -39,14 +39,15 @@ core::result<void> for_each_line(const std::vector<std::string>& files,
       const char* nl = static_cast<const char*>(std::memchr(buffer.data() + begin, '\n', end - begin));
       if (nl == nullptr) {
         if (!in) break;  // the previous read hit the end of the file
-        buffer.erase(0, begin);  // keep the partial line, make room behind it
+        // Keep the partial line at the front; at least half the buffer is then free to read into
+        // (the buffer never shrinks, so a read asks for something and only fails at the end).
+        std::memmove(buffer.data(), buffer.data() + begin, end - begin);
         end -= begin;
         begin = 0;
-        if (buffer.size() - end < (std::size_t{1} << 19)) buffer.resize(buffer.size() * 2);
+        if (buffer.size() - end < buffer.size() / 2) buffer.resize(buffer.size() * 2);
         in.read(buffer.data() + end, static_cast<std::streamsize>(buffer.size() - end));
         end += static_cast<std::size_t>(in.gcount());
-        if (in.gcount() > 0 || begin < end) continue;
-        break;
+        continue;
       }
       std::string_view line(buffer.data() + begin, static_cast<std::size_t>(nl - (buffer.data() + begin)));
       begin = static_cast<std::size_t>(nl - buffer.data()) + 1;
