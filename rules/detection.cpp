@@ -40,6 +40,11 @@ bool matches(const detection& d, const match_input& in) {
   });
 }
 
+bool search_true_without_hits(const search& s) {
+  const core::event_view nothing;
+  return search_true(s, match_input{{}, nothing});
+}
+
 bool can_match_without_hits(const detection& d) {
   bool has_null = false;
   for_each_value(d, [&](const sigma_value& v, const field_test&) { has_null |= v.is_null; });

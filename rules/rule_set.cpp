@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <set>
 #include <utility>
 
@@ -89,6 +90,80 @@ void for_each_owner(const std::vector<rule>& rules, const atom& a, std::uint32_t
     });
     fn(owner, line, where);
   }
+}
+
+// Trigger atoms: atoms of which at least one must hit for the rule to match; nullopt when it may
+// match with none (a negation, a null value, `neq`...). The scanner evaluates a rule only when
+// one of its triggers hits (or on every event without triggers). For `a and b` one side's
+// triggers suffice, and the side whose atoms fewer rules share is taken, so a logsource route's
+// condition (`kind: syslog`, ANDed to every rule of the route, hit by every syslog event) does
+// not make every rule of the route a candidate on every event.
+using trigger = std::optional<std::vector<std::uint32_t>>;
+
+trigger search_trigger(const search& s) {
+  std::vector<std::uint32_t> atoms;
+  for (const search_map& m : s.maps)
+    for (const field_test& t : m.tests)
+      for (const sigma_value& v : t.values) {
+        if (v.is_null) return std::nullopt;  // decided on the event itself, not on atoms
+        atoms.insert(atoms.end(), v.atoms.begin(), v.atoms.end());
+      }
+  // The search depends on its own atoms only: with none of them hit it is what it is with
+  // nothing hit at all.
+  if (search_true_without_hits(s)) return std::nullopt;
+  std::sort(atoms.begin(), atoms.end());
+  atoms.erase(std::unique(atoms.begin(), atoms.end()), atoms.end());
+  return atoms;
+}
+
+trigger node_trigger(const detection& d, std::uint32_t node, const std::vector<atom>& atoms) {
+  const condition_node& n = d.cond.nodes[node];
+  switch (n.op) {
+    case condition_op::search:
+      if (n.search >= d.searches.size()) return std::vector<std::uint32_t>{};  // never true
+      return search_trigger(d.searches[n.search]);
+    case condition_op::negate:
+      return std::nullopt;
+    case condition_op::all: {
+      trigger best;
+      std::size_t best_cost = 0;
+      for (std::uint32_t child : n.children) {
+        trigger t = node_trigger(d, child, atoms);
+        if (!t) continue;
+        std::size_t cost = 0;
+        for (std::uint32_t a : *t) cost += atoms[a].rules.size();
+        if (!best || cost < best_cost) {
+          best = std::move(t);
+          best_cost = cost;
+        }
+      }
+      return best;  // nullopt when no child has triggers (or there is no child: true)
+    }
+    case condition_op::any: {
+      std::vector<std::uint32_t> all;
+      for (std::uint32_t child : n.children) {
+        trigger t = node_trigger(d, child, atoms);
+        if (!t) return std::nullopt;
+        all.insert(all.end(), t->begin(), t->end());
+      }
+      std::sort(all.begin(), all.end());
+      all.erase(std::unique(all.begin(), all.end()), all.end());
+      return all;
+    }
+  }
+  return std::nullopt;
+}
+
+trigger rule_trigger(const rule& r, const std::vector<atom>& atoms) {
+  if (r.detection.cond.nodes.empty()) return std::vector<std::uint32_t>{};  // never matches
+  trigger t = node_trigger(r.detection, r.detection.cond.root, atoms);
+  // Belt and braces: a rule that matches an event on which nothing hit has no triggers. (With
+  // null values that check says yes whatever the rest, so it is left to node_trigger, which
+  // only takes a search with nulls as having no triggers.)
+  bool has_null = false;
+  for_each_value(r.detection, [&](const sigma_value& v, const field_test&) { has_null |= v.is_null; });
+  if (t && !has_null && can_match_without_hits(r.detection)) return std::nullopt;
+  return t;
 }
 
 void report_rejection(const std::vector<rule>& rules, const atom& a, std::uint32_t atom_id,
@@ -182,13 +257,20 @@ core::result<std::shared_ptr<const rule_set>> rule_set::build(std::vector<rule> 
     slots.pop_back();
     set.fields_ = std::move(slots);
     set.index_slots();
-    for (const atom& at : p.atoms) {
-      set.atom_rule_ids_.insert(set.atom_rule_ids_.end(), at.rules.begin(), at.rules.end());
+    // Which rules each atom's hit makes candidates: the rules it is a trigger of.
+    std::vector<std::vector<std::uint32_t>> triggered(p.atoms.size());
+    for (std::size_t r = 0; r < rules.size(); ++r) {
+      const trigger t = rule_trigger(rules[r], p.atoms);
+      if (!t) {
+        set.always_evaluated_.push_back(static_cast<std::uint32_t>(r));
+        continue;
+      }
+      for (std::uint32_t a : *t) triggered[a].push_back(static_cast<std::uint32_t>(r));
+    }
+    for (const auto& owners : triggered) {
+      set.atom_rule_ids_.insert(set.atom_rule_ids_.end(), owners.begin(), owners.end());
       set.atom_rule_offsets_.push_back(static_cast<std::uint32_t>(set.atom_rule_ids_.size()));
     }
-    for (std::size_t r = 0; r < rules.size(); ++r)
-      if (can_match_without_hits(rules[r].detection))
-        set.always_evaluated_.push_back(static_cast<std::uint32_t>(r));
     set.rules_ = std::move(rules);
     return std::make_shared<const rule_set>(std::move(set));
   }

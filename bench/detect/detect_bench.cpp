@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "collectors/syslog/parser.hpp"
+#include "core/config.hpp"
 #include "core/json.hpp"
 #include "rules/loader.hpp"
 #include "rules/scanner.hpp"
@@ -156,7 +157,18 @@ int main(int argc, char** argv) {
   }
   const std::size_t count = std::stoul(argv[1]);
   std::vector<std::string> paths(argv + 2, argv + argc);
-  auto loaded = rules::load_paths(paths);
+  // With TALAIA_CONFIG, the rules are loaded with that config's `sigma:` block (logsource
+  // routes, field mappings, placeholders), as `talaia detect --config` loads them.
+  rules::load_options options;
+  if (const char* config = std::getenv("TALAIA_CONFIG"); config && *config) {
+    auto cfg = core::load_config(config);
+    if (!cfg) {
+      std::cerr << cfg.err().message << "\n";
+      return 2;
+    }
+    options.sigma = cfg->sigma;
+  }
+  auto loaded = rules::load_paths(paths, options);
   std::vector<rules::diagnostic> errors = std::move(loaded.errors);
   auto set = rules::rule_set::build(std::move(loaded.rules), errors);
   if (!set || !errors.empty()) {
