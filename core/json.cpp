@@ -374,10 +374,12 @@ result<void> json_decoder::decode(std::string_view json, event_view& out) {
 std::string string_field(std::string_view json, std::string_view name) {
   using namespace simdjson;
   thread_local ondemand::parser parser;
-  padded_string padded(json);
+  thread_local std::string padded;  // the input and simdjson's padding; reused, no allocation per call
+  padded.assign(json);
+  padded.append(SIMDJSON_PADDING, '\0');
   ondemand::document doc;
   ondemand::object obj;
-  if (parser.iterate(padded).get(doc) || doc.get_object().get(obj)) return {};
+  if (parser.iterate(padded.data(), json.size(), padded.size()).get(doc) || doc.get_object().get(obj)) return {};
   std::string_view value;
   if (obj.find_field_unordered(name).get_string().get(value)) return {};
   return std::string(value);

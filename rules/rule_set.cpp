@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <map>
+#include <cstdint>
 #include <optional>
+#include <tuple>
 #include <set>
 #include <utility>
 
@@ -95,9 +97,11 @@ void for_each_owner(const std::vector<rule>& rules, const atom& a, std::uint32_t
 // Trigger atoms: atoms of which at least one must hit for the rule to match; nullopt when it may
 // match with none (a negation, a null value, `neq`...). The scanner evaluates a rule only when
 // one of its triggers hits (or on every event without triggers). For `a and b` one side's
-// triggers suffice, and the side whose atoms fewer rules share is taken, so a logsource route's
-// condition (`kind: syslog`, ANDed to every rule of the route, hit by every syslog event) does
-// not make every rule of the route a candidate on every event.
+// triggers suffice. The side taken is the one least likely to hit, guessed from the atoms alone:
+// first the side whose most shared atom is shared by the fewest rules (an atom many rules share,
+// such as a logsource route's condition `kind: syslog`, ANDed to every rule of the route and hit
+// by every syslog event, hits on most events), then the side whose shortest pattern is the
+// longest (`filter: [':']` hits almost every line, `'scp '` rarely), then the smaller side.
 using trigger = std::optional<std::vector<std::uint32_t>>;
 
 trigger search_trigger(const search& s) {
@@ -126,12 +130,20 @@ trigger node_trigger(const detection& d, std::uint32_t node, const std::vector<a
       return std::nullopt;
     case condition_op::all: {
       trigger best;
-      std::size_t best_cost = 0;
+      // (most rules sharing one atom, minus the shortest pattern's length, atoms); a direct
+      // check (present, cidr, lt...) counts as a pattern of length 0.
+      std::tuple<std::size_t, std::ptrdiff_t, std::size_t> best_cost;
       for (std::uint32_t child : n.children) {
         trigger t = node_trigger(d, child, atoms);
         if (!t) continue;
-        std::size_t cost = 0;
-        for (std::uint32_t a : *t) cost += atoms[a].rules.size();
+        std::size_t shared = 0, shortest = t->empty() ? 0 : SIZE_MAX;
+        for (std::uint32_t a : *t) {
+          shared = std::max(shared, atoms[a].rules.size());
+          const matcher& m = atoms[a].what;
+          shortest = std::min(shortest, m.kind == matcher_kind::regex ? m.regex.size() : std::size_t{0});
+        }
+        const std::tuple<std::size_t, std::ptrdiff_t, std::size_t> cost{shared, -static_cast<std::ptrdiff_t>(shortest),
+                                                                       t->size()};
         if (!best || cost < best_cost) {
           best = std::move(t);
           best_cost = cost;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <optional>
 
 namespace talaia::rules {
 
@@ -79,12 +80,24 @@ void scanner::scan(const rule_set::slot& s, std::string_view text, const core::e
 }
 
 void scanner::run_checks(const rule_set::slot& s, std::string_view text, const core::event_view& ev) {
+  // The text is parsed as an address, or as a number, once for all the checks of the slot.
+  std::optional<ip_address> address;
+  std::optional<std::optional<double>> number;
   for (const rule_set::check& c : s.checks) {
     const matcher& m = c.what;
     bool held = false;
     switch (m.kind) {
-      case matcher_kind::cidr: held = in_network(text, m.net); break;
-      case matcher_kind::compare: held = compare_holds(text, m.op, m.number); break;
+      case matcher_kind::cidr:
+        if (!address) address = parse_ip(text);
+        held = in_network(*address, m.net);
+        break;
+      case matcher_kind::compare:
+        if (!number) {
+          double n = 0;
+          number = parse_number(text, n) ? std::optional<double>(n) : std::nullopt;
+        }
+        held = number->has_value() && compare_holds(**number, m.op, m.number);
+        break;
       case matcher_kind::fieldref: {
         const core::field_view* other = ev.find(m.other_field);
         held = other != nullptr && fieldref_holds(text, other->text, m.how, m.cased);
