@@ -2,6 +2,7 @@
 // code as the daemon: replay, decode, rules check.
 #include <algorithm>
 #include <charconv>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -30,11 +31,34 @@ core::result<void> for_each_line(const std::vector<std::string>& files,
   for (const auto& file : files) {
     std::ifstream in(file, std::ios::binary);
     if (!in) return core::make_error(file + ": cannot read");
-    std::string line;
-    std::size_t number = 0;
-    while (std::getline(in, line)) {
+    // Lines as std::getline splits them (a last line without '\n' counts, no empty line after a
+    // final '\n'), read a megabyte at a time and handed out as views into the buffer.
+    std::string buffer(std::size_t{1} << 20, '\0');
+    std::size_t begin = 0, end = 0, number = 0;
+    for (;;) {
+      const char* nl = static_cast<const char*>(std::memchr(buffer.data() + begin, '\n', end - begin));
+      if (nl == nullptr) {
+        if (!in) break;  // the previous read hit the end of the file
+        // Keep the partial line at the front; at least half the buffer is then free to read into
+        // (the buffer never shrinks, so a read asks for something and only fails at the end).
+        std::memmove(buffer.data(), buffer.data() + begin, end - begin);
+        end -= begin;
+        begin = 0;
+        if (buffer.size() - end < buffer.size() / 2) buffer.resize(buffer.size() * 2);
+        in.read(buffer.data() + end, static_cast<std::streamsize>(buffer.size() - end));
+        end += static_cast<std::size_t>(in.gcount());
+        continue;
+      }
+      std::string_view line(buffer.data() + begin, static_cast<std::size_t>(nl - (buffer.data() + begin)));
+      begin = static_cast<std::size_t>(nl - buffer.data()) + 1;
       ++number;
-      if (!line.empty() && line.back() == '\r') line.pop_back();
+      if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+      fn(file, line, number);
+    }
+    if (begin < end) {  // the last line, without '\n'
+      std::string_view line(buffer.data() + begin, end - begin);
+      ++number;
+      if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
       fn(file, line, number);
     }
   }
@@ -44,21 +68,40 @@ core::result<void> for_each_line(const std::vector<std::string>& files,
 // A captured line as an event: a JSON object is taken as an event as it is (what `talaia decode`
 // prints, or any producer writes to the events topic); anything else is a syslog message. For
 // reproducible output the receive time is the event's own time and the id names file and line.
-core::event replayed_event(const std::string& file, std::string_view line, std::size_t number, std::int64_t now, int year) {
-  const std::string id = "replay:" + std::filesystem::path(file).filename().string() + ":" + std::to_string(number);
+// `id_prefix` is "replay:FILENAME:" (replay_id_prefix); `ev` is overwritten.
+std::string replay_id_prefix(const std::string& file) {
+  return "replay:" + std::filesystem::path(file).filename().string() + ":";
+}
+
+void replayed_event(const std::string& id_prefix, std::string_view line, std::size_t number, std::int64_t now,
+                    int year, core::event& ev) {
+  char digits[24];
+  const auto end = std::to_chars(digits, digits + sizeof digits, number).ptr;
+  std::string id;
+  id.reserve(id_prefix.size() + static_cast<std::size_t>(end - digits));
+  id.append(id_prefix).append(digits, end);
   if (!line.empty() && line.front() == '{') {
     if (auto decoded = core::decode_event(line)) {
       if (!decoded->has("id")) decoded->set_string("id", id);
-      return std::move(*decoded);
+      ev = std::move(*decoded);
+      return;
     }
   }
-  core::event ev;
+  ev.clear();
   ev.set_string("id", id);
   collectors::syslog::parse_context ctx;
   ctx.received_micros = now;
   ctx.default_year = year;
   collectors::syslog::parse(line, ctx, ev);
-  if (const auto* ts = ev.find("timestamp"); ts && ts->type == core::field_type::time) ev.set_time("received", ts->number);
+  // The receive time is the event time: its text too (both are format_rfc3339 of the number).
+  if (const auto* ts = ev.find("timestamp"); ts && ts->type == core::field_type::time)
+    ev.set(core::field{"received", core::field_type::time, ts->text, ts->number});
+}
+
+core::event replayed_event(const std::string& file, std::string_view line, std::size_t number, std::int64_t now,
+                           int year) {
+  core::event ev;
+  replayed_event(replay_id_prefix(file), line, number, now, year, ev);
   return ev;
 }
 
@@ -148,9 +191,11 @@ core::result<void> for_each_event(const std::vector<std::string>& files, std::in
                 << '\n';
       continue;
     }
-    auto r = for_each_line({file}, [&](const std::string& f, std::string_view line, std::size_t number) {
+    const std::string id_prefix = replay_id_prefix(file);
+    core::event ev;
+    auto r = for_each_line({file}, [&](const std::string&, std::string_view line, std::size_t number) {
       if (skip_empty_lines && line.empty()) return;
-      core::event ev = replayed_event(f, line, number, now, options.year);
+      replayed_event(id_prefix, line, number, now, options.year, ev);
       fn(ev);
     });
     if (!r) return r;
@@ -192,9 +237,15 @@ int replay(const core::config& cfg, const std::vector<std::string>& files, const
     changes.clear();
   };
   const std::int64_t now = core::now_micros();
+  std::string json;
   auto r = for_each_event(files, now, true, options, [&](core::event& ev) {
     found.clear();
-    detector->detect(ev, core::encode_event(ev), found);
+    detector->detect(ev, {}, found);
+    if (found.empty()) return;
+    // The event's JSON only for the events that matched: the detections carry it.
+    json.clear();
+    core::append_event_json(json, ev);
+    for (auto& d : found) d.event_json.assign(json);
     for (const auto& d : found) {
       correlate.apply(d, changes);
       keep();

@@ -49,10 +49,34 @@ std::string format_rfc3339(std::int64_t micros) {
   unsigned mo, d;
   civil_from_days(days, y, mo, d);
   char buf[40];
-  int n = std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d", y, mo, d,
-                        static_cast<int>(rem / 3600), static_cast<int>(rem / 60 % 60),
-                        static_cast<int>(rem % 60));
-  if (frac != 0) n += std::snprintf(buf + n, sizeof buf - n, ".%06d", static_cast<int>(frac));
+  int n;
+  if (y >= 0 && y <= 9999) {  // the usual case, digit by digit (snprintf dominated replay profiles)
+    const auto put = [&](int at, unsigned value, int width) {
+      for (int k = width - 1; k >= 0; --k, value /= 10) buf[at + k] = static_cast<char>('0' + value % 10);
+    };
+    put(0, static_cast<unsigned>(y), 4);
+    buf[4] = '-';
+    put(5, mo, 2);
+    buf[7] = '-';
+    put(8, d, 2);
+    buf[10] = 'T';
+    put(11, static_cast<unsigned>(rem / 3600), 2);
+    buf[13] = ':';
+    put(14, static_cast<unsigned>(rem / 60 % 60), 2);
+    buf[16] = ':';
+    put(17, static_cast<unsigned>(rem % 60), 2);
+    n = 19;
+    if (frac != 0) {
+      buf[n] = '.';
+      put(n + 1, static_cast<unsigned>(frac), 6);
+      n += 7;
+    }
+  } else {
+    n = std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d", y, mo, d,
+                      static_cast<int>(rem / 3600), static_cast<int>(rem / 60 % 60),
+                      static_cast<int>(rem % 60));
+    if (frac != 0) n += std::snprintf(buf + n, sizeof buf - n, ".%06d", static_cast<int>(frac));
+  }
   buf[n++] = 'Z';
   return std::string(buf, n);
 }

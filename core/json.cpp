@@ -2,8 +2,11 @@
 
 #include <simdjson.h>
 
+#include <algorithm>
 #include <array>
+#include <charconv>
 #include <cstdio>
+#include <cstring>
 
 #include "core/clock.hpp"
 
@@ -33,6 +36,16 @@ std::size_t utf8_sequence_length(std::string_view s, std::size_t i) {
   return 0;
 }
 
+// True when one of the 8 bytes of `w` needs more than a copy: a control byte (< 0x20), DEL,
+// '"', '\\' or a byte of 0x80 and above. Exact as a yes/no (not as a position).
+bool any_special(std::uint64_t w) {
+  constexpr std::uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+  const auto has_zero = [&](std::uint64_t v) { return ((v - ones) & ~v & highs) != 0; };
+  const bool high = (w & highs) != 0;
+  const bool control = ((w - ones * 0x20) & ~w & highs) != 0;
+  return high || control || has_zero(w ^ (ones * 0x7F)) || has_zero(w ^ (ones * '"')) || has_zero(w ^ (ones * '\\'));
+}
+
 void append_u_escape(std::string& out, unsigned char c) {
   static constexpr char hex[] = "0123456789abcdef";
   out += "\\u00";
@@ -49,6 +62,10 @@ void append_json_string(std::string& out, std::string_view s) {
   while (i < s.size()) {
     // Copy the longest run of printable ASCII that needs no escape in one append.
     std::size_t run = i;
+    for (std::uint64_t w; run + 8 <= s.size(); run += 8) {  // eight plain bytes at a time
+      std::memcpy(&w, s.data() + run, 8);
+      if (any_special(w)) break;
+    }
     while (run < s.size()) {
       const unsigned char r = static_cast<unsigned char>(s[run]);
       if (r < 0x20 || r >= 0x7F || r == '"' || r == '\\') break;
@@ -110,31 +127,111 @@ field_type known_field_type(std::string_view name) {
                                                          "end",      "first_seen", "last_seen"};
   static constexpr std::array<std::string_view, 5> ips{"peer", "src_ip", "dst_ip", "exporter",
                                                        "next_hop"};
-  for (auto t : times)
-    if (t == name) return field_type::time;
-  for (auto t : ips)
-    if (t == name) return field_type::ip;
+  // Most names are none of these: the last byte rules out nearly all without a comparison.
+  if (name.empty()) return field_type::string;
+  const char last = name.back();
+  if (last == 'd' || last == 't' || last == 'p' || last == 'n') {
+    for (auto t : times)
+      if (t.size() == name.size() && t == name) return field_type::time;
+  }
+  if (last == 'r' || last == 'p') {
+    for (auto t : ips)
+      if (t.size() == name.size() && t == name) return field_type::ip;
+  }
   return field_type::string;
 }
 
+// ---- decoding ----
+
+struct json_decoder::state {
+  // The DOM parser runs on the implementation simdjson picks for this CPU at run time (stages 1
+  // and 2 in the shared library): the fast path. The on-demand parser is the reference: every
+  // document the fast path does not take as it is goes through it.
+  simdjson::dom::parser dom;
+  simdjson::ondemand::parser parser;
+  // The input, copied with the padding simdjson reads past the end.
+  std::unique_ptr<char[]> input;
+  std::size_t input_capacity = 0;
+  // Texts that are in neither the input nor the parser's string buffer (dotted names of nested
+  // members, integers): chunks that never move, reused from one decode to the next.
+  std::vector<std::unique_ptr<char[]>> chunks;
+  std::vector<std::size_t> chunk_sizes;
+  std::size_t chunk = 0, used = 0;
+  // A bit per (length, first byte, last byte) of the names already in the view being built: a
+  // name whose bit is clear is new and needs no search (duplicate names are rare).
+  std::uint64_t names_seen = 0;
+
+  char* allocate(std::size_t n) {
+    while (chunk < chunks.size() && used + n > chunk_sizes[chunk]) {
+      ++chunk;
+      used = 0;
+    }
+    if (chunk == chunks.size()) {
+      const std::size_t size = std::max<std::size_t>(4096, n);
+      chunks.push_back(std::make_unique<char[]>(size));
+      chunk_sizes.push_back(size);
+      used = 0;
+    }
+    char* p = chunks[chunk].get() + used;
+    used += n;
+    return p;
+  }
+  std::string_view dotted(std::string_view prefix, std::string_view key) {
+    char* p = allocate(prefix.size() + 1 + key.size());
+    std::memcpy(p, prefix.data(), prefix.size());
+    p[prefix.size()] = '.';
+    std::memcpy(p + prefix.size() + 1, key.data(), key.size());
+    return {p, prefix.size() + 1 + key.size()};
+  }
+  std::string_view integer_text(std::int64_t i) {
+    char digits[24];
+    const auto end = std::to_chars(digits, digits + sizeof digits, i).ptr;
+    const auto n = static_cast<std::size_t>(end - digits);
+    char* p = allocate(n);
+    std::memcpy(p, digits, n);
+    return {p, n};
+  }
+};
+
 namespace {
 
-void add_string(event& ev, std::string name, std::string_view text) {
+std::uint64_t name_bit(std::string_view name) {
+  if (name.empty()) return 1;
+  const auto first = static_cast<unsigned char>(name.front()), last = static_cast<unsigned char>(name.back());
+  return std::uint64_t{1} << ((name.size() * 7 + first * 3 + last) & 63);
+}
+
+// As event::set: a field of the same name is replaced where it stands.
+void put(json_decoder::state& st, event_view& out, const field_view& f) {
+  const std::uint64_t bit = name_bit(f.name);
+  if (st.names_seen & bit) {
+    for (field_view& g : out.mutable_fields())
+      if (g.name == f.name) {
+        g = f;
+        return;
+      }
+  }
+  st.names_seen |= bit;
+  out.push_back(f);
+}
+
+void add_string(json_decoder::state& st, event_view& out, std::string_view name, std::string_view text) {
   const field_type t = known_field_type(name);
   if (t == field_type::time) {
     if (auto micros = parse_rfc3339(text)) {
-      ev.set(field{std::move(name), field_type::time, std::string(text), *micros});
+      put(st, out, field_view{name, field_type::time, text, *micros});
       return;
     }
   } else if (t == field_type::ip) {
-    ev.set_ip(name, text);
+    put(st, out, field_view{name, field_type::ip, text, 0});
     return;
   }
-  ev.set_string(name, text);
+  put(st, out, field_view{name, field_type::string, text, 0});
 }
 
 // Walks one value; `name` is the dotted path. Returns false on a JSON error.
-bool add_value(event& ev, const std::string& name, simdjson::ondemand::value value, int depth) {
+bool add_value(json_decoder::state& st, event_view& out, std::string_view name, simdjson::ondemand::value value,
+               int depth) {
   using namespace simdjson;
   ondemand::json_type type;
   if (value.type().get(type)) return false;
@@ -142,24 +239,24 @@ bool add_value(event& ev, const std::string& name, simdjson::ondemand::value val
     case ondemand::json_type::string: {
       std::string_view s;
       if (value.get_string().get(s)) return false;
-      add_string(ev, name, s);
+      add_string(st, out, name, s);
       return true;
     }
     case ondemand::json_type::number: {
       std::int64_t i;
       if (!value.get_int64().get(i)) {
-        ev.set_integer(name, i);
+        put(st, out, field_view{name, field_type::integer, st.integer_text(i), i});
         return true;
       }
       std::string_view raw = value.raw_json_token();
       while (!raw.empty() && (raw.back() == ' ' || raw.back() == '\n' || raw.back() == '\t' || raw.back() == '\r')) raw.remove_suffix(1);
-      ev.set_string(name, raw);
+      put(st, out, field_view{name, field_type::string, raw, 0});
       return true;
     }
     case ondemand::json_type::boolean: {
       bool b;
       if (value.get_bool().get(b)) return false;
-      ev.set_string(name, b ? "true" : "false");
+      put(st, out, field_view{name, field_type::string, b ? "true" : "false", 0});
       return true;
     }
     case ondemand::json_type::null:
@@ -167,7 +264,7 @@ bool add_value(event& ev, const std::string& name, simdjson::ondemand::value val
     case ondemand::json_type::array: {
       std::string_view raw;
       if (simdjson::to_json_string(value).get(raw)) return false;
-      ev.set_string(name, raw);
+      put(st, out, field_view{name, field_type::string, raw, 0});
       return true;
     }
     case ondemand::json_type::object: {
@@ -179,7 +276,7 @@ bool add_value(event& ev, const std::string& name, simdjson::ondemand::value val
         if (member.unescaped_key().get(key)) return false;
         ondemand::value v;
         if (member.value().get(v)) return false;
-        if (!add_value(ev, name + "." + std::string(key), v, depth + 1)) return false;
+        if (!add_value(st, out, st.dotted(name, key), v, depth + 1)) return false;
       }
       return true;
     }
@@ -187,40 +284,112 @@ bool add_value(event& ev, const std::string& name, simdjson::ondemand::value val
   return false;
 }
 
+// The fast path over the DOM: strings, integers that fit int64, booleans, nulls and nested
+// objects, each decoded exactly as add_value does. False for anything else (numbers that are
+// not int64, whose text the DOM does not keep; arrays, whose text it does not keep either; too
+// deep): the caller then decodes the document with add_value.
+bool add_element(json_decoder::state& st, event_view& out, std::string_view name, simdjson::dom::element value,
+                 int depth) {
+  using simdjson::dom::element_type;
+  switch (value.type()) {
+    case element_type::STRING:
+      add_string(st, out, name, value.get_string().value_unsafe());
+      return true;
+    case element_type::INT64: {
+      const std::int64_t i = value.get_int64().value_unsafe();
+      put(st, out, field_view{name, field_type::integer, st.integer_text(i), i});
+      return true;
+    }
+    case element_type::BOOL:
+      put(st, out, field_view{name, field_type::string, value.get_bool().value_unsafe() ? "true" : "false", 0});
+      return true;
+    case element_type::NULL_VALUE:
+      return true;
+    case element_type::OBJECT: {
+      if (depth > 16) return false;
+      simdjson::dom::object obj;
+      if (value.get_object().get(obj)) return false;
+      for (auto [key, v] : obj)
+        if (!add_element(st, out, st.dotted(name, key), v, depth + 1)) return false;
+      return true;
+    }
+    default:
+      return false;
+  }
+}
+
 }  // namespace
+
+json_decoder::json_decoder() : state_(std::make_unique<state>()) {}
+json_decoder::~json_decoder() = default;
+json_decoder::json_decoder(json_decoder&&) noexcept = default;
+json_decoder& json_decoder::operator=(json_decoder&&) noexcept = default;
+
+result<void> json_decoder::decode(std::string_view json, event_view& out) {
+  using namespace simdjson;
+  out.clear();
+  state& st = *state_;
+  st.names_seen = 0;
+  st.chunk = 0;
+  st.used = 0;
+  const std::size_t need = json.size() + SIMDJSON_PADDING;
+  if (st.input_capacity < need) {
+    st.input_capacity = std::max(need, 2 * st.input_capacity);
+    st.input = std::make_unique<char[]>(st.input_capacity);
+  }
+  if (!json.empty()) std::memcpy(st.input.get(), json.data(), json.size());
+  std::memset(st.input.get() + json.size(), 0, SIMDJSON_PADDING);
+  dom::element root;
+  dom::object top;
+  if (!st.dom.parse(st.input.get(), json.size(), false).get(root) && !root.get_object().get(top)) {
+    bool taken = true;
+    for (auto [key, v] : top)
+      if (!add_element(st, out, key, v, 0)) {
+        taken = false;
+        break;
+      }
+    if (taken) return {};
+    out.clear();
+    st.names_seen = 0;
+    st.chunk = 0;
+    st.used = 0;
+  }
+  ondemand::document doc;
+  if (auto e = st.parser.iterate(st.input.get(), json.size(), st.input_capacity).get(doc))
+    return make_error(std::string("not JSON: ") + error_message(e));
+  ondemand::object obj;
+  if (doc.get_object().get(obj))
+    return make_error("not a JSON object");
+  for (auto member : obj) {
+    std::string_view key;
+    if (auto e = member.unescaped_key().get(key)) return make_error(std::string("bad key: ") + error_message(e));
+    ondemand::value v;
+    if (auto e = member.value().get(v)) return make_error(std::string("bad value: ") + error_message(e));
+    if (!add_value(st, out, key, v, 0))
+      return make_error("bad value for field '" + std::string(key) + "'");
+  }
+  return {};
+}
 
 std::string string_field(std::string_view json, std::string_view name) {
   using namespace simdjson;
   thread_local ondemand::parser parser;
-  padded_string padded(json);
+  thread_local std::string padded;  // the input and simdjson's padding; reused, no allocation per call
+  padded.assign(json);
+  padded.append(SIMDJSON_PADDING, '\0');
   ondemand::document doc;
   ondemand::object obj;
-  if (parser.iterate(padded).get(doc) || doc.get_object().get(obj)) return {};
+  if (parser.iterate(padded.data(), json.size(), padded.size()).get(doc) || doc.get_object().get(obj)) return {};
   std::string_view value;
   if (obj.find_field_unordered(name).get_string().get(value)) return {};
   return std::string(value);
 }
 
 result<event> decode_event(std::string_view json) {
-  using namespace simdjson;
-  thread_local ondemand::parser parser;
-  padded_string padded(json);
-  ondemand::document doc;
-  if (auto e = parser.iterate(padded).get(doc))
-    return make_error(std::string("not JSON: ") + error_message(e));
-  ondemand::object obj;
-  if (doc.get_object().get(obj))
-    return make_error("not a JSON object");
-  event ev;
-  for (auto member : obj) {
-    std::string_view key;
-    if (auto e = member.unescaped_key().get(key)) return make_error(std::string("bad key: ") + error_message(e));
-    ondemand::value v;
-    if (auto e = member.value().get(v)) return make_error(std::string("bad value: ") + error_message(e));
-    if (!add_value(ev, std::string(key), v, 0))
-      return make_error("bad value for field '" + std::string(key) + "'");
-  }
-  return ev;
+  thread_local json_decoder decoder;
+  thread_local event_view view;
+  if (auto r = decoder.decode(json, view); !r) return r.err();
+  return view.to_event();
 }
 
 }  // namespace talaia::core

@@ -1,10 +1,12 @@
 #pragma once
 // The event's JSON form: one flat object. Encoding is ours (it must escape bytes that are not
 // UTF-8 instead of emitting invalid JSON); decoding uses simdjson on demand.
+#include <memory>
 #include <string>
 #include <string_view>
 
 #include "core/event.hpp"
+#include "core/event_view.hpp"
 #include "core/result.hpp"
 
 namespace talaia::core {
@@ -21,6 +23,25 @@ std::string encode_event(const event& ev);
 // and booleans kept as their JSON text, nulls skipped. Field types come from the value (numbers
 // that fit int64 are integers) and from well-known names (time and address fields).
 result<event> decode_event(std::string_view json);
+
+// The same decoding into views, for the hot path: one decoder per thread, reused, allocates
+// nothing once its buffers have grown to the size of the messages it sees. The fields, their
+// order, types and texts, and the error messages are exactly decode_event's. The views in `out`
+// point into the decoder and stay valid until its next decode().
+class json_decoder {
+ public:
+  json_decoder();
+  ~json_decoder();
+  json_decoder(json_decoder&&) noexcept;
+  json_decoder& operator=(json_decoder&&) noexcept;
+
+  result<void> decode(std::string_view json, event_view& out);
+
+  struct state;  // simdjson's parser and the buffers (json.cpp)
+
+ private:
+  std::unique_ptr<state> state_;
+};
 
 // The string value of one top-level field of a JSON object, without decoding the rest; empty
 // when the text is no object or the field is absent or not a string.

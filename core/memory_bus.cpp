@@ -1,24 +1,46 @@
 #include "core/memory_bus.hpp"
 
+#include <atomic>
+
 namespace talaia::core {
 
 bool bounded_queue::push(message m, bool wait) {
   std::unique_lock lock(mu_);
-  if (wait) not_full_.wait(lock, [&] { return closed_ || items_.size() < capacity_; });
+  if (wait && !closed_ && items_.size() >= capacity_) {
+    ++waiting_producers_;
+    not_full_.wait(lock, [&] { return closed_ || items_.size() < capacity_; });
+    --waiting_producers_;
+  }
   if (closed_ || items_.size() >= capacity_) return false;
   items_.push_back(std::move(m));
-  not_empty_.notify_one();
+  const bool wake = waiting_consumers_ > 0;
+  lock.unlock();
+  if (wake) not_empty_.notify_one();
   return true;
 }
 
-std::optional<message> bounded_queue::pop(std::chrono::milliseconds timeout) {
+std::size_t bounded_queue::pop_batch(std::deque<message>& out, std::size_t max, std::chrono::milliseconds timeout) {
   std::unique_lock lock(mu_);
-  if (!not_empty_.wait_for(lock, timeout, [&] { return closed_ || !items_.empty(); })) return std::nullopt;
-  if (items_.empty()) return std::nullopt;
-  message m = std::move(items_.front());
-  items_.pop_front();
-  not_full_.notify_one();
-  return m;
+  if (items_.empty() && !closed_) {
+    ++waiting_consumers_;
+    not_empty_.wait_for(lock, timeout, [&] { return closed_ || !items_.empty(); });
+    --waiting_consumers_;
+  }
+  const std::size_t n = std::min(max, items_.size());
+  for (std::size_t i = 0; i < n; ++i) {
+    out.push_back(std::move(items_.front()));
+    items_.pop_front();
+  }
+  const bool wake = n > 0 && waiting_producers_ > 0;
+  lock.unlock();
+  if (wake) not_full_.notify_all();
+  return n;
+}
+
+std::optional<message> bounded_queue::pop(std::chrono::milliseconds timeout) {
+  std::deque<message> one;
+  if (pop_batch(one, 1, timeout) == 0) return std::nullopt;
+  return std::move(one.front());
 }
 
 void bounded_queue::close() {
@@ -38,11 +60,32 @@ std::size_t bounded_queue::depth() const {
   return items_.size();
 }
 
+namespace {
+std::atomic<std::uint64_t> next_generation{1};
+}
+
+memory_bus::memory_bus(std::size_t capacity_per_topic)
+    : capacity_(capacity_per_topic), generation_(next_generation.fetch_add(1)) {}
+
 bounded_queue& memory_bus::queue(std::string_view topic) {
+  // Producers send to a handful of topics, one after another from the same thread: remember the
+  // last queue per thread instead of taking the bus lock and searching the map every message.
+  // Queues live as long as their bus; the generation keeps a later bus at the same address from
+  // reusing a stale entry.
+  struct last_queue {
+    std::uint64_t generation = 0;
+    std::string topic;
+    bounded_queue* q = nullptr;
+  };
+  thread_local last_queue last;
+  if (last.generation == generation_ && last.topic == topic) return *last.q;
   std::lock_guard lock(mu_);
   auto it = queues_.find(topic);
   if (it == queues_.end())
     it = queues_.emplace(std::string(topic), std::make_unique<bounded_queue>(capacity_)).first;
+  last.generation = generation_;
+  last.topic.assign(topic);
+  last.q = it->second.get();
   return *it->second;
 }
 
@@ -66,12 +109,18 @@ class memory_producer final : public producer {
 class memory_consumer final : public consumer {
  public:
   explicit memory_consumer(bounded_queue& q) : q_(q) {}
-  std::optional<message> poll(std::chrono::milliseconds timeout) override { return q_.pop(timeout); }
+  std::optional<message> poll(std::chrono::milliseconds timeout) override {
+    if (ready_.empty() && q_.pop_batch(ready_, memory_bus::consumer_batch, timeout) == 0) return std::nullopt;
+    message m = std::move(ready_.front());
+    ready_.pop_front();
+    return m;
+  }
   void commit(const message&) override {}
-  bool finished() const override { return q_.finished(); }
+  bool finished() const override { return ready_.empty() && q_.finished(); }
 
  private:
   bounded_queue& q_;
+  std::deque<message> ready_;  // taken from the queue, not yet handed out
 };
 
 std::unique_ptr<producer> memory_bus::make_producer() { return std::make_unique<memory_producer>(*this); }

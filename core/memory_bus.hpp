@@ -2,7 +2,13 @@
 // The in-process bus of `talaia run`: one bounded queue per topic. send() waits while a queue is
 // full, so a slow stage slows the ones before it instead of losing events; close() lets each
 // consumer drain what is queued and then finish, which is how `run` stops cleanly.
+//
+// Hand-over is batched on the consuming side: a consumer takes up to `consumer_batch` messages
+// under one lock and serves them from its own buffer, and a side is woken only when the other
+// is actually waiting. A consumer's buffer is on top of the queue's capacity (at most
+// capacity + consumer_batch messages per consumer are in flight).
 #include <condition_variable>
+#include <cstdint>
 #include <deque>
 #include <map>
 #include <memory>
@@ -17,6 +23,9 @@ class bounded_queue {
   explicit bounded_queue(std::size_t capacity) : capacity_(capacity) {}
   bool push(message m, bool wait);  // false when closed, or full and !wait
   std::optional<message> pop(std::chrono::milliseconds timeout);
+  // Moves up to `max` messages to the back of `out`, waiting up to `timeout` for the first;
+  // returns how many.
+  std::size_t pop_batch(std::deque<message>& out, std::size_t max, std::chrono::milliseconds timeout);
   void close();
   bool finished() const;  // closed and empty
   std::size_t depth() const;
@@ -26,12 +35,15 @@ class bounded_queue {
   std::condition_variable not_empty_, not_full_;
   std::deque<message> items_;
   std::size_t capacity_;
+  std::size_t waiting_consumers_ = 0, waiting_producers_ = 0;
   bool closed_ = false;
 };
 
 class memory_bus {
  public:
-  explicit memory_bus(std::size_t capacity_per_topic) : capacity_(capacity_per_topic) {}
+  static constexpr std::size_t consumer_batch = 256;
+
+  explicit memory_bus(std::size_t capacity_per_topic);
   std::unique_ptr<producer> make_producer();
   std::unique_ptr<consumer> make_consumer(std::string_view topic);
   void close(std::string_view topic);
@@ -43,6 +55,7 @@ class memory_bus {
   std::mutex mu_;
   std::map<std::string, std::unique_ptr<bounded_queue>, std::less<>> queues_;
   std::size_t capacity_;
+  std::uint64_t generation_;  // tells buses apart in the producers' per-thread lookup cache
 };
 
 }  // namespace talaia::core

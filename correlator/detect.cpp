@@ -6,14 +6,19 @@
 
 namespace talaia::correlator {
 
-std::int64_t event_time(const core::event& ev) {
+namespace {
+
+// One body for events and event views (both have find() and text()).
+template <typename Event>
+std::int64_t time_of(const Event& ev) {
   for (const char* name : {"timestamp", "end", "received"})
     if (const auto* f = ev.find(name); f && f->type == core::field_type::time) return f->number;
   return 0;
 }
 
-std::int64_t clamped_event_time(const core::event& ev, std::int64_t max_skew, bool& clamped) {
-  const std::int64_t t = event_time(ev);
+template <typename Event>
+std::int64_t clamped_time_of(const Event& ev, std::int64_t max_skew, bool& clamped) {
+  const std::int64_t t = time_of(ev);
   clamped = false;
   const auto* received = ev.find("received");
   if (max_skew <= 0 || !received || received->type != core::field_type::time) return t;
@@ -22,12 +27,34 @@ std::int64_t clamped_event_time(const core::event& ev, std::int64_t max_skew, bo
   return std::clamp(t, low, high);
 }
 
-core::group_values group_of(const core::event& ev, const std::vector<std::string>& names,
-                            const std::vector<std::string>& fields) {
+template <typename Event>
+core::group_values group_values_of(const Event& ev, const std::vector<std::string>& names,
+                                   const std::vector<std::string>& fields) {
   core::group_values g;
   for (std::size_t i = 0; i < names.size(); ++i)
     g.emplace_back(names[i], std::string(ev.text(i < fields.size() ? fields[i] : names[i])));
   return g;
+}
+
+}  // namespace
+
+std::int64_t event_time(const core::event& ev) { return time_of(ev); }
+std::int64_t event_time(const core::event_view& ev) { return time_of(ev); }
+
+std::int64_t clamped_event_time(const core::event& ev, std::int64_t max_skew, bool& clamped) {
+  return clamped_time_of(ev, max_skew, clamped);
+}
+std::int64_t clamped_event_time(const core::event_view& ev, std::int64_t max_skew, bool& clamped) {
+  return clamped_time_of(ev, max_skew, clamped);
+}
+
+core::group_values group_of(const core::event& ev, const std::vector<std::string>& names,
+                            const std::vector<std::string>& fields) {
+  return group_values_of(ev, names, fields);
+}
+core::group_values group_of(const core::event_view& ev, const std::vector<std::string>& names,
+                            const std::vector<std::string>& fields) {
+  return group_values_of(ev, names, fields);
 }
 
 std::string detection_key(const core::detection& d) {
@@ -46,12 +73,17 @@ core::result<detector> detector::make(std::shared_ptr<const rules::rule_set> set
 }
 
 bool detector::detect(const core::event& ev, std::string_view event_json, std::vector<core::detection>& out) {
+  view_.assign(ev);
+  return detect(view_, event_json, out);
+}
+
+bool detector::detect(const core::event_view& ev, std::string_view event_json, std::vector<core::detection>& out) {
   matched_.clear();
   scanner_.match(ev, matched_);
   bool clamped = false;
   const std::int64_t time = clamped_event_time(ev, settings_.max_clock_skew_micros, clamped);
   for (std::size_t index : matched_) {
-    const core::rule_info rule = rule_info_of(set_->rules()[index]);
+    const core::rule_info& rule = infos_[index];
     // Its own incident, unless only correlations use it (Sigma's `generate: false`).
     if (!correlations_ || correlations_->generates(rule.id)) {
       core::detection d;
@@ -81,7 +113,7 @@ bool detector::detect(const core::event& ev, std::string_view event_json, std::v
 }
 
 core::result<void> detect_stage::handle(const core::message& m) {
-  auto ev = core::decode_event(m.value);
+  auto ev = decoder_.decode(m.value, event_);
   if (!ev) {
     std::string dead = "{\"reason\":";
     core::append_json_string(dead, ev.err().message);
@@ -95,7 +127,7 @@ core::result<void> detect_stage::handle(const core::message& m) {
   }
   if (metrics_.events) metrics_.events->add();
   found_.clear();
-  if (detector_.detect(*ev, m.value, found_) && metrics_.clamped) metrics_.clamped->add();
+  if (detector_.detect(event_, m.value, found_) && metrics_.clamped) metrics_.clamped->add();
   for (auto& d : found_) {
     if (metrics_.detections) metrics_.detections->add();
     if (auto r = out_.send(settings_.detections_topic, detection_key(d), core::encode_detection(d)); !r) return r;

@@ -9,6 +9,8 @@
 
 #include "core/bus.hpp"
 #include "core/event.hpp"
+#include "core/event_view.hpp"
+#include "core/json.hpp"
 #include "core/incident.hpp"
 #include "core/metrics.hpp"
 #include "correlator/correlation_set.hpp"
@@ -28,14 +30,18 @@ struct detect_settings {
 
 // When the event happened: `timestamp`, else `end` (flows), else `received`; 0 when none.
 std::int64_t event_time(const core::event& ev);
+std::int64_t event_time(const core::event_view& ev);
 
 // event_time(ev), clamped to within `max_skew` of the event's `received` time when it has one
 // and max_skew > 0; `clamped` says whether it was.
 std::int64_t clamped_event_time(const core::event& ev, std::int64_t max_skew, bool& clamped);
+std::int64_t clamped_event_time(const core::event_view& ev, std::int64_t max_skew, bool& clamped);
 
 // The group of a detection: for each group-by name, the value of the matching field of the
 // event ("" when the event lacks it). `fields` defaults to the names themselves.
 core::group_values group_of(const core::event& ev, const std::vector<std::string>& names,
+                            const std::vector<std::string>& fields = {});
+core::group_values group_of(const core::event_view& ev, const std::vector<std::string>& names,
                             const std::vector<std::string>& fields = {});
 
 // Message key of a detection: whoever correlates this rule and group owns this key.
@@ -51,16 +57,22 @@ class detector {
   // Appends a detection for every rule `ev` matches; `event_json` is the event as received.
   // Returns whether the event's time had to be clamped.
   bool detect(const core::event& ev, std::string_view event_json, std::vector<core::detection>& out);
+  bool detect(const core::event_view& ev, std::string_view event_json, std::vector<core::detection>& out);
 
  private:
   detector(std::shared_ptr<const rules::rule_set> set, rules::scanner sc, detect_settings s,
            std::shared_ptr<const correlation_set> c)
-      : set_(std::move(set)), scanner_(std::move(sc)), settings_(std::move(s)), correlations_(std::move(c)) {}
+      : set_(std::move(set)), scanner_(std::move(sc)), settings_(std::move(s)), correlations_(std::move(c)) {
+    infos_.reserve(set_->rules().size());
+    for (const rules::rule& r : set_->rules()) infos_.push_back(rule_info_of(r));
+  }
   std::shared_ptr<const rules::rule_set> set_;
   rules::scanner scanner_;
   detect_settings settings_;
   std::shared_ptr<const correlation_set> correlations_;
+  std::vector<core::rule_info> infos_;  // per rule of set_
   std::vector<std::size_t> matched_;
+  core::event_view view_;  // detect(const event&): its fields as views
 };
 
 struct detect_metrics {
@@ -86,6 +98,8 @@ class detect_stage {
   detect_settings settings_;
   detect_metrics metrics_;
   std::vector<core::detection> found_;
+  core::json_decoder decoder_;
+  core::event_view event_;  // the message being handled, as views into decoder_
 };
 
 }  // namespace talaia::correlator

@@ -7,7 +7,7 @@ namespace {
 
 bool value_true(const sigma_value& v, const field_test& t, const match_input& in) {
   if (v.is_null) {
-    const core::field* f = in.ev.find(t.field);
+    const core::field_view* f = in.ev.find(t.field);
     return f == nullptr || f->text.empty();
   }
   for (std::uint32_t a : v.atoms)
@@ -40,12 +40,17 @@ bool matches(const detection& d, const match_input& in) {
   });
 }
 
+bool search_true_without_hits(const search& s) {
+  const core::event_view nothing;
+  return search_true(s, match_input{{}, nothing});
+}
+
 bool can_match_without_hits(const detection& d) {
   bool has_null = false;
   for_each_value(d, [&](const sigma_value& v, const field_test&) { has_null |= v.is_null; });
   if (has_null) return true;
   // Without nulls, the outcome depends on hits alone: try the event where nothing hit.
-  core::event nothing;
+  const core::event_view nothing;
   return matches(d, match_input{{}, nothing});
 }
 

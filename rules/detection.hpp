@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "core/event.hpp"
+#include "core/event_view.hpp"
 #include "rules/condition.hpp"
 #include "rules/matcher.hpp"
 #include "rules/pattern.hpp"
@@ -58,7 +59,7 @@ struct detection {
 // The engine's view of one event: hits[atom] != 0 when that atom matched.
 struct match_input {
   std::span<const std::uint8_t> hits;
-  const core::event& ev;
+  const core::event_view& ev;
 };
 
 bool matches(const detection& d, const match_input& in);
@@ -66,6 +67,8 @@ bool matches(const detection& d, const match_input& in);
 // True when the detection might match an event on which no atom hit (e.g. `not filter`, or a
 // null value); such rules are evaluated on every event.
 bool can_match_without_hits(const detection& d);
+// The same for one search identifier (false for null values too: they read the event).
+bool search_true_without_hits(const search& s);
 
 // Calls fn(sigma_value&, const field_test&) for every value, in rule order.
 template <typename Fn>

@@ -70,10 +70,20 @@ bool parse_network(std::string_view text, ip_network& out) {
   return true;
 }
 
+ip_address parse_ip(std::string_view address_text) {
+  ip_address a;
+  a.valid = parse_address(address_text, a.addr, a.v6);
+  return a;
+}
+
 bool in_network(std::string_view address_text, const ip_network& net) {
-  std::array<std::uint8_t, 16> addr{};
-  bool v6 = false;
-  if (!parse_address(address_text, addr, v6)) return false;
+  return in_network(parse_ip(address_text), net);
+}
+
+bool in_network(const ip_address& address, const ip_network& net) {
+  if (!address.valid) return false;
+  std::array<std::uint8_t, 16> addr = address.addr;
+  bool v6 = address.v6;
   if (v6 && !net.v6) {  // an IPv4-mapped IPv6 address (::ffff:a.b.c.d) is its IPv4 address
     static constexpr std::uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
     if (std::memcmp(addr.data(), mapped, 12) != 0) return false;
@@ -98,6 +108,10 @@ bool parse_number(std::string_view text, double& out) {
 bool compare_holds(std::string_view text, compare_op op, double value) {
   double n = 0;
   if (!parse_number(text, n)) return false;
+  return compare_holds(n, op, value);
+}
+
+bool compare_holds(double n, compare_op op, double value) {
   switch (op) {
     case compare_op::lt: return n < value;
     case compare_op::lte: return n <= value;

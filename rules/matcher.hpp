@@ -54,10 +54,19 @@ struct matcher {
 // after the prefix, as pySigma does. Returns false on anything else.
 bool parse_network(std::string_view text, ip_network& out);
 bool in_network(std::string_view address_text, const ip_network& net);
+// The same in two steps, for a text tested against several networks: parse it once.
+struct ip_address {
+  std::array<std::uint8_t, 16> addr{};
+  bool v6 = false;
+  bool valid = false;  // the text was an IPv4 or IPv6 address
+};
+ip_address parse_ip(std::string_view address_text);
+bool in_network(const ip_address& address, const ip_network& net);
 
 // Parses the whole text as a decimal number (integer or float, optional sign); false otherwise.
 bool parse_number(std::string_view text, double& out);
 bool compare_holds(std::string_view text, compare_op op, double value);
+bool compare_holds(double number, compare_op op, double value);  // the text already parsed
 
 bool fieldref_holds(std::string_view text, std::string_view other, match_kind how, bool cased);
 

@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <map>
+#include <cstdint>
+#include <optional>
+#include <tuple>
 #include <set>
 #include <utility>
 
@@ -89,6 +92,90 @@ void for_each_owner(const std::vector<rule>& rules, const atom& a, std::uint32_t
     });
     fn(owner, line, where);
   }
+}
+
+// Trigger atoms: atoms of which at least one must hit for the rule to match; nullopt when it may
+// match with none (a negation, a null value, `neq`...). The scanner evaluates a rule only when
+// one of its triggers hits (or on every event without triggers). For `a and b` one side's
+// triggers suffice. The side taken is the one least likely to hit, guessed from the atoms alone:
+// first the side whose most shared atom is shared by the fewest rules (an atom many rules share,
+// such as a logsource route's condition `kind: syslog`, ANDed to every rule of the route and hit
+// by every syslog event, hits on most events), then the side whose shortest pattern is the
+// longest (`filter: [':']` hits almost every line, `'scp '` rarely), then the smaller side.
+using trigger = std::optional<std::vector<std::uint32_t>>;
+
+trigger search_trigger(const search& s) {
+  std::vector<std::uint32_t> atoms;
+  for (const search_map& m : s.maps)
+    for (const field_test& t : m.tests)
+      for (const sigma_value& v : t.values) {
+        if (v.is_null) return std::nullopt;  // decided on the event itself, not on atoms
+        atoms.insert(atoms.end(), v.atoms.begin(), v.atoms.end());
+      }
+  // The search depends on its own atoms only: with none of them hit it is what it is with
+  // nothing hit at all.
+  if (search_true_without_hits(s)) return std::nullopt;
+  std::sort(atoms.begin(), atoms.end());
+  atoms.erase(std::unique(atoms.begin(), atoms.end()), atoms.end());
+  return atoms;
+}
+
+trigger node_trigger(const detection& d, std::uint32_t node, const std::vector<atom>& atoms) {
+  const condition_node& n = d.cond.nodes[node];
+  switch (n.op) {
+    case condition_op::search:
+      if (n.search >= d.searches.size()) return std::vector<std::uint32_t>{};  // never true
+      return search_trigger(d.searches[n.search]);
+    case condition_op::negate:
+      return std::nullopt;
+    case condition_op::all: {
+      trigger best;
+      // (most rules sharing one atom, minus the shortest pattern's length, atoms); a direct
+      // check (present, cidr, lt...) counts as a pattern of length 0.
+      std::tuple<std::size_t, std::ptrdiff_t, std::size_t> best_cost;
+      for (std::uint32_t child : n.children) {
+        trigger t = node_trigger(d, child, atoms);
+        if (!t) continue;
+        std::size_t shared = 0, shortest = t->empty() ? 0 : SIZE_MAX;
+        for (std::uint32_t a : *t) {
+          shared = std::max(shared, atoms[a].rules.size());
+          const matcher& m = atoms[a].what;
+          shortest = std::min(shortest, m.kind == matcher_kind::regex ? m.regex.size() : std::size_t{0});
+        }
+        const std::tuple<std::size_t, std::ptrdiff_t, std::size_t> cost{shared, -static_cast<std::ptrdiff_t>(shortest),
+                                                                       t->size()};
+        if (!best || cost < best_cost) {
+          best = std::move(t);
+          best_cost = cost;
+        }
+      }
+      return best;  // nullopt when no child has triggers (or there is no child: true)
+    }
+    case condition_op::any: {
+      std::vector<std::uint32_t> all;
+      for (std::uint32_t child : n.children) {
+        trigger t = node_trigger(d, child, atoms);
+        if (!t) return std::nullopt;
+        all.insert(all.end(), t->begin(), t->end());
+      }
+      std::sort(all.begin(), all.end());
+      all.erase(std::unique(all.begin(), all.end()), all.end());
+      return all;
+    }
+  }
+  return std::nullopt;
+}
+
+trigger rule_trigger(const rule& r, const std::vector<atom>& atoms) {
+  if (r.detection.cond.nodes.empty()) return std::vector<std::uint32_t>{};  // never matches
+  trigger t = node_trigger(r.detection, r.detection.cond.root, atoms);
+  // Belt and braces: a rule that matches an event on which nothing hit has no triggers. (With
+  // null values that check says yes whatever the rest, so it is left to node_trigger, which
+  // only takes a search with nulls as having no triggers.)
+  bool has_null = false;
+  for_each_value(r.detection, [&](const sigma_value& v, const field_test&) { has_null |= v.is_null; });
+  if (t && !has_null && can_match_without_hits(r.detection)) return std::nullopt;
+  return t;
 }
 
 void report_rejection(const std::vector<rule>& rules, const atom& a, std::uint32_t atom_id,
@@ -181,23 +268,61 @@ core::result<std::shared_ptr<const rule_set>> rule_set::build(std::vector<rule> 
     set.keywords_ = std::move(slots.back());
     slots.pop_back();
     set.fields_ = std::move(slots);
-    for (const atom& at : p.atoms) {
-      set.atom_rule_ids_.insert(set.atom_rule_ids_.end(), at.rules.begin(), at.rules.end());
+    set.index_slots();
+    // Which rules each atom's hit makes candidates: the rules it is a trigger of.
+    std::vector<std::vector<std::uint32_t>> triggered(p.atoms.size());
+    for (std::size_t r = 0; r < rules.size(); ++r) {
+      const trigger t = rule_trigger(rules[r], p.atoms);
+      if (!t) {
+        set.always_evaluated_.push_back(static_cast<std::uint32_t>(r));
+        continue;
+      }
+      for (std::uint32_t a : *t) triggered[a].push_back(static_cast<std::uint32_t>(r));
+    }
+    for (const auto& owners : triggered) {
+      set.atom_rule_ids_.insert(set.atom_rule_ids_.end(), owners.begin(), owners.end());
       set.atom_rule_offsets_.push_back(static_cast<std::uint32_t>(set.atom_rule_ids_.size()));
     }
-    for (std::size_t r = 0; r < rules.size(); ++r)
-      if (can_match_without_hits(rules[r].detection))
-        set.always_evaluated_.push_back(static_cast<std::uint32_t>(r));
     set.rules_ = std::move(rules);
     return std::make_shared<const rule_set>(std::move(set));
   }
 }
 
+namespace {
+
+// Length, first two and last two bytes: a few instructions, and the names of a rule set (tens
+// to hundreds) rarely share all of them; a shared bucket costs one more comparison.
+std::size_t name_hash(std::string_view name) {
+  const std::size_t n = name.size();
+  const auto at = [&](std::size_t i) { return static_cast<std::uint64_t>(static_cast<unsigned char>(name[i])); };
+  std::uint64_t h = n;
+  if (n > 0) h |= at(0) << 8 | at(n - 1) << 16;
+  if (n > 1) h |= at(1) << 24 | at(n - 2) << 32;
+  h *= 0x9E3779B97F4A7C15ULL;
+  return static_cast<std::size_t>(h >> 32);
+}
+
+}  // namespace
+
+void rule_set::index_slots() {
+  std::size_t size = 8;
+  while (size < 2 * fields_.size()) size *= 2;
+  slot_table_.assign(size, 0);
+  slot_mask_ = size - 1;
+  for (std::size_t i = 0; i < fields_.size(); ++i) {
+    std::size_t b = name_hash(fields_[i].field) & slot_mask_;
+    while (slot_table_[b] != 0) b = (b + 1) & slot_mask_;
+    slot_table_[b] = static_cast<std::uint32_t>(i + 1);
+  }
+}
+
 const rule_set::slot* rule_set::find_slot(std::string_view field) const {
-  auto it = std::lower_bound(fields_.begin(), fields_.end(), field,
-                             [](const slot& s, std::string_view f) { return s.field < f; });
-  if (it == fields_.end() || it->field != field) return nullptr;
-  return &*it;
+  if (slot_table_.empty()) return nullptr;
+  for (std::size_t b = name_hash(field) & slot_mask_;; b = (b + 1) & slot_mask_) {
+    const std::uint32_t i = slot_table_[b];
+    if (i == 0) return nullptr;
+    if (fields_[i - 1].field == field) return &fields_[i - 1];
+  }
 }
 
 std::span<const std::uint32_t> rule_set::rules_of(std::uint32_t atom) const {

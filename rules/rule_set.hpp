@@ -60,10 +60,14 @@ class rule_set {
 
  private:
   rule_set() = default;
+  void index_slots();  // fills slot_table_ from fields_
 
   std::vector<rule> rules_;
   std::vector<diagnostic> warnings_;
   std::vector<slot> fields_;  // sorted by field name
+  // find_slot's open-addressing table over fields_: index + 1, 0 for an empty bucket.
+  std::vector<std::uint32_t> slot_table_;
+  std::size_t slot_mask_ = 0;
   slot keywords_;
   std::vector<std::uint32_t> atom_rule_offsets_{0};  // rules of atom a: ids[offsets[a] .. offsets[a+1])
   std::vector<std::uint32_t> atom_rule_ids_;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <optional>
 
 namespace talaia::rules {
 
@@ -25,17 +26,22 @@ scanner::scanner(std::shared_ptr<const rule_set> set, scratch_ptr scratch, fallb
 }
 
 void scanner::match(const core::event& ev, std::vector<std::size_t>& matched_rules) {
+  view_.assign(ev);
+  match(view_, matched_rules);
+}
+
+void scanner::match(const core::event_view& ev, std::vector<std::size_t>& matched_rules) {
   reset();
-  for (const core::field& f : ev.fields())
+  for (const core::field_view& f : ev.fields())
     if (const rule_set::slot* s = set_->find_slot(f.name)) scan(*s, f.text, ev);
 
   const rule_set::slot& keywords = set_->keyword_slot();
   if (keywords.db || !keywords.present_atoms.empty() || !keywords.empty_atoms.empty() ||
       !keywords.fallbacks.empty()) {
-    if (const core::field* raw = ev.find("raw")) {
+    if (const core::field_view* raw = ev.find("raw")) {
       scan(keywords, raw->text, ev);
     } else {
-      for (const core::field& f : ev.fields())
+      for (const core::field_view& f : ev.fields())
         if (f.type == core::field_type::string) scan(keywords, f.text, ev);
     }
   }
@@ -58,7 +64,7 @@ void scanner::reset() {
   candidates_.clear();
 }
 
-void scanner::scan(const rule_set::slot& s, std::string_view text, const core::event& ev) {
+void scanner::scan(const rule_set::slot& s, std::string_view text, const core::event_view& ev) {
   for (std::uint32_t a : s.present_atoms) hit(a);
   if (text.empty())
     for (std::uint32_t a : s.empty_atoms) hit(a);
@@ -73,15 +79,27 @@ void scanner::scan(const rule_set::slot& s, std::string_view text, const core::e
   if (status != HS_SUCCESS) ++scan_errors_;
 }
 
-void scanner::run_checks(const rule_set::slot& s, std::string_view text, const core::event& ev) {
+void scanner::run_checks(const rule_set::slot& s, std::string_view text, const core::event_view& ev) {
+  // The text is parsed as an address, or as a number, once for all the checks of the slot.
+  std::optional<ip_address> address;
+  std::optional<std::optional<double>> number;
   for (const rule_set::check& c : s.checks) {
     const matcher& m = c.what;
     bool held = false;
     switch (m.kind) {
-      case matcher_kind::cidr: held = in_network(text, m.net); break;
-      case matcher_kind::compare: held = compare_holds(text, m.op, m.number); break;
+      case matcher_kind::cidr:
+        if (!address) address = parse_ip(text);
+        held = in_network(*address, m.net);
+        break;
+      case matcher_kind::compare:
+        if (!number) {
+          double n = 0;
+          number = parse_number(text, n) ? std::optional<double>(n) : std::nullopt;
+        }
+        held = number->has_value() && compare_holds(**number, m.op, m.number);
+        break;
       case matcher_kind::fieldref: {
-        const core::field* other = ev.find(m.other_field);
+        const core::field_view* other = ev.find(m.other_field);
         held = other != nullptr && fieldref_holds(text, other->text, m.how, m.cased);
         break;
       }

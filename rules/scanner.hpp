@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/event.hpp"
+#include "core/event_view.hpp"
 #include "core/result.hpp"
 #include "rules/hyperscan.hpp"
 #include "rules/rule_set.hpp"
@@ -21,6 +22,7 @@ class scanner {
   // Appends, in ascending order, the index (into set->rules()) of every rule the event matches.
   // Never throws; a failed Hyperscan scan is counted in scan_errors() and its field skipped; a
   // fallback regex that hits its match limit counts as not matched, in fallback_limit_hits().
+  void match(const core::event_view& ev, std::vector<std::size_t>& matched_rules);
   void match(const core::event& ev, std::vector<std::size_t>& matched_rules);
 
   const rule_set& rules() const { return *set_; }
@@ -31,8 +33,8 @@ class scanner {
   scanner(std::shared_ptr<const rule_set> set, scratch_ptr scratch, fallback_matcher fallback);
 
   void reset();
-  void scan(const rule_set::slot& s, std::string_view text, const core::event& ev);
-  void run_checks(const rule_set::slot& s, std::string_view text, const core::event& ev);
+  void scan(const rule_set::slot& s, std::string_view text, const core::event_view& ev);
+  void run_checks(const rule_set::slot& s, std::string_view text, const core::event_view& ev);
   void hit(std::uint32_t atom);
   static int on_match(unsigned int id, unsigned long long from, unsigned long long to,
                       unsigned int flags, void* context);
@@ -44,6 +46,7 @@ class scanner {
   std::vector<std::uint32_t> touched_;    // atoms set in hits_, to clear them cheaply
   std::vector<std::uint8_t> candidate_;   // per rule
   std::vector<std::uint32_t> candidates_; // rules to evaluate for this event
+  core::event_view view_;                 // match(const event&): its fields as views
   std::uint64_t scan_errors_ = 0;
   std::uint64_t fallback_limit_hits_ = 0;
 };

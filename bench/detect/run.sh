@@ -27,6 +27,12 @@ echo "== shipped pack"
 "$bench" "$events" "$work/shipped"
 echo "== shipped pack + 1,000 generated variants"
 "$bench" "$events" "$work/generated"
+# As `talaia detect --config deploy/talaia.yaml` runs them: with the config's logsource routes
+# (each rule ANDed with its route's conditions) and field mappings.
+echo "== shipped pack, with deploy/talaia.yaml's sigma routes"
+TALAIA_CONFIG="$root/deploy/talaia.yaml" "$bench" "$events" "$work/shipped"
+echo "== shipped pack + 1,000 generated variants, with the routes"
+TALAIA_CONFIG="$root/deploy/talaia.yaml" "$bench" "$events" "$work/generated"
 rsigma=${RSIGMA:-$HOME/.cache/talaia/rsigma/bin/rsigma}
 if [[ -x $rsigma ]]; then
   "$bench" write "$work/events.ndjson" "$events"

@@ -10,6 +10,12 @@ TEST(clock, formats_utc_with_and_without_fraction) {
   EXPECT_EQ(format_rfc3339(1'772'445'601'000'000), "2026-03-02T10:00:01Z");
   EXPECT_EQ(format_rfc3339(1'772'445'601'000'123), "2026-03-02T10:00:01.000123Z");
   EXPECT_EQ(format_rfc3339(-1), "1969-12-31T23:59:59.999999Z");
+  EXPECT_EQ(format_rfc3339(253'402'300'799'999'999), "9999-12-31T23:59:59.999999Z");
+  EXPECT_EQ(format_rfc3339(253'402'300'800'000'000), "10000-01-01T00:00:00Z");  // past 9999: as printf does
+  EXPECT_EQ(format_rfc3339(-62'167'219'200'000'001), "-001-12-31T23:59:59.999999Z");
+  // Every format round-trips through the parser, across eras.
+  for (std::int64_t m = -62'000'000'000'000'000; m < 253'000'000'000'000'000; m += 7'777'777'777'777'77)
+    EXPECT_EQ(parse_rfc3339(format_rfc3339(m)), m) << m;
 }
 
 TEST(clock, parses_offsets_into_utc_and_keeps_microseconds) {

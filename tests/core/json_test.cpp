@@ -68,5 +68,104 @@ TEST(json, what_is_not_an_object_is_an_error) {
   EXPECT_FALSE(decode_event("").ok());
 }
 
+// The escaper's specification, one byte at a time: the oracle for the word-at-a-time version.
+std::string escaped_slowly(std::string_view s) {
+  static constexpr char hex[] = "0123456789abcdef";
+  std::string out = "\"";
+  for (std::size_t i = 0; i < s.size();) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    const auto u = [&](unsigned char b) { out += "\\u00"; out += hex[b >> 4]; out += hex[b & 15]; };
+    if (c == '"') out += "\\\"";
+    else if (c == '\\') out += "\\\\";
+    else if (c == '\n') out += "\\n";
+    else if (c == '\r') out += "\\r";
+    else if (c == '\t') out += "\\t";
+    else if (c < 0x20 || c == 0x7F) u(c);
+    else if (c < 0x80) out += static_cast<char>(c);
+    else {
+      std::size_t n = 0;
+      const auto cont = [&](std::size_t k) { return i + k < s.size() && (static_cast<unsigned char>(s[i + k]) & 0xC0) == 0x80; };
+      const auto b1 = i + 1 < s.size() ? static_cast<unsigned char>(s[i + 1]) : 0;
+      if (c >= 0xC2 && c <= 0xDF && cont(1)) n = 2;
+      else if (c >= 0xE0 && c <= 0xEF && cont(1) && cont(2) && !(c == 0xE0 && b1 < 0xA0) && !(c == 0xED && b1 > 0x9F)) n = 3;
+      else if (c >= 0xF0 && c <= 0xF4 && cont(1) && cont(2) && cont(3) && !(c == 0xF0 && b1 < 0x90) && !(c == 0xF4 && b1 > 0x8F)) n = 4;
+      if (n == 0) {
+        u(c);
+      } else {
+        out.append(s.substr(i, n));
+        i += n;
+        continue;
+      }
+    }
+    ++i;
+  }
+  return out + "\"";
+}
+
+TEST(json, escaper_matches_the_byte_by_byte_specification) {
+  std::uint64_t seed = 42;
+  const auto next = [&] { return seed = seed * 6364136223846793005ULL + 1442695040888963407ULL, seed >> 33; };
+  const std::string_view alphabet[] = {"a", "Z", " ", "\"", "\\", "\n", "\x01", "\x1f", "\x7f", "\x80", "\xff", "\xc3\xa9",
+                                       "\xe2\x82\xac", "\xf0\x9f\x98\x80", "\xed\xa0\x80", "\xe0\x80", "plain text "};
+  for (int round = 0; round < 20000; ++round) {
+    std::string s;
+    const std::size_t parts = next() % 40;
+    for (std::size_t p = 0; p < parts; ++p) s += alphabet[next() % std::size(alphabet)];
+    std::string out;
+    append_json_string(out, s);
+    ASSERT_EQ(out, escaped_slowly(s)) << round;
+  }
+}
+
+TEST(json, decoder_views_equal_decode_event_and_survive_reuse) {
+  json_decoder decoder;
+  event_view view;
+  // Duplicate names: the later value replaces the earlier where it stood, as event::set does.
+  const std::string first = R"({"a":1,"b":"x","a":"two","c":{"d":{"e":-0}},"c.d.e":7,"t":"2026-03-02T10:00:01Z"})";
+  ASSERT_TRUE(decoder.decode(first, view).ok());
+  auto owned = decode_event(first);
+  ASSERT_TRUE(owned.ok());
+  ASSERT_EQ(view.fields().size(), owned->fields().size());
+  for (std::size_t i = 0; i < view.fields().size(); ++i) {
+    const field_view& v = view.fields()[i];
+    const field& f = owned->fields()[i];
+    EXPECT_EQ(v.name, f.name);
+    EXPECT_EQ(v.type, f.type);
+    EXPECT_EQ(v.text, f.text);
+    EXPECT_EQ(v.number, f.number);
+  }
+  EXPECT_EQ(view.text("a"), "two");
+  EXPECT_EQ(view.fields()[0].name, "a");
+  EXPECT_EQ(view.text("c.d.e"), "7");
+  // Nested names longer than one arena chunk, and a bigger input than before: buffers grow.
+  const std::string key(5000, 'k');
+  const std::string second = "{\"" + key + "\":{\"" + key + "\":{\"n\":12345678901}},\"s\":\"" + std::string(9000, 'v') + "\"}";
+  ASSERT_TRUE(decoder.decode(second, view).ok());
+  ASSERT_EQ(view.fields().size(), 2u);
+  EXPECT_EQ(view.fields()[0].name, key + "." + key + ".n");
+  EXPECT_EQ(view.fields()[0].text, "12345678901");
+  EXPECT_EQ(view.fields()[0].type, field_type::integer);
+  EXPECT_EQ(view.text("s"), std::string(9000, 'v'));
+  // What the DOM fast path leaves to the on-demand path decodes as before: numbers that are not
+  // int64 keep their text, arrays their JSON text, too deep an object is an error.
+  ASSERT_TRUE(decoder.decode(R"({"a":"x","n":{"f":1.50,"u":18446744073709551615,"l":[1, 2]},"z":2})", view).ok());
+  ASSERT_EQ(view.fields().size(), 5u);
+  EXPECT_EQ(view.text("n.f"), "1.50");
+  EXPECT_EQ(view.text("n.u"), "18446744073709551615");
+  EXPECT_EQ(view.text("n.l"), "[1, 2]");
+  EXPECT_EQ(view.fields()[4].name, "z");
+  std::string deep = "{";
+  for (int i = 0; i < 18; ++i) deep += "\"a\":{";
+  deep += "\"b\":1" + std::string(19, '}');
+  auto too_deep = decoder.decode(deep, view);
+  ASSERT_FALSE(too_deep.ok());
+  EXPECT_EQ(too_deep.err().message, "bad value for field 'a'");
+  // Errors are decode_event's, word for word.
+  auto bad = decoder.decode("[1]", view);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.err().message, decode_event("[1]").err().message);
+  EXPECT_TRUE(view.fields().empty());
+}
+
 }  // namespace
 }  // namespace talaia::core

@@ -4,6 +4,7 @@
 #include <boost/json.hpp>
 
 #include <filesystem>
+#include <fstream>
 #include <sstream>
 
 #include "tests/integration/pipeline_fixture.hpp"
@@ -199,6 +200,32 @@ TEST(decode, one_json_line_per_input_line) {
   EXPECT_EQ(first.at("severity").as_int64(), 6);
   EXPECT_EQ(first.at("timestamp"), "2026-03-02T10:00:01Z");
   EXPECT_FALSE(first.contains("msgid"));  // `-` is absent, not empty
+}
+
+TEST(decode, files_larger_than_the_read_buffer_lose_no_line) {
+  // Several megabytes, lines ending exactly where a megabyte does, one line longer than the
+  // first buffer, an empty line, a CRLF line and a last line without its newline.
+  const fs::path dir = fs::temp_directory_path() / ("talaia-decode-big-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  const std::string file = (dir / "big.log").string();
+  std::size_t expected = 0;
+  {
+    std::ofstream out(file, std::ios::binary);
+    for (int i = 0; i < 3000; ++i, ++expected) out << std::string(1023, 'a') << '\n';
+    out << std::string(1500000, 'b') << '\n' << '\n' << "crlf\r\n";
+    expected += 3;
+    for (int i = 0; i < 20000; ++i, ++expected) out << "<14>Mar  1 10:00:00 app java[911]: INFO request " << i << '\n';
+    out << "no newline";
+    ++expected;
+  }
+  auto r = run_command({talaia_binary(), "decode", file});
+  fs::remove_all(dir);
+  ASSERT_EQ(r.code, 0);
+  auto lines = lines_of(r.out);
+  ASSERT_EQ(lines.size(), expected);
+  EXPECT_EQ(json::parse(lines[3002]).as_object().at("raw"), "crlf");
+  EXPECT_EQ(json::parse(lines.back()).as_object().at("raw"), "no newline");
+  EXPECT_EQ(json::parse(lines.back()).as_object().at("id").as_string(), "replay:big.log:" + std::to_string(expected));
 }
 
 }  // namespace

@@ -75,6 +75,54 @@ TEST(scanner, equality_is_whole_field_and_case_insensitive) {
   EXPECT_FALSE(r({}));
 }
 
+// A rule is evaluated only when one of its trigger atoms hits; whatever side of an `and` is
+// taken as the trigger, every combination must still decide as the condition says.
+TEST(scanner, rules_are_decided_the_same_whichever_side_triggers) {
+  // Two rules share `kind: syslog` (as a logsource route adds it), each with a specific side
+  // and a one-character keyword side.
+  auto sc = compile(R"(title: a
+id: a
+detection:
+    route:
+        kind: syslog
+    tools:
+        - 'scp '
+        - 'rsync '
+    filter:
+        - ':'
+    condition: route and tools and filter
+---
+title: b
+id: b
+detection:
+    route:
+        kind: syslog
+    sel:
+        app|contains: cron
+    gone:
+        user: null
+    condition: route and (sel or gone) and not filter_x
+    filter_x:
+        msg|contains: skip
+)");
+  ASSERT_TRUE(sc);
+  const auto rules_of = [&](fields fs) {
+    std::vector<std::string> ids;
+    for (std::size_t i : match(*sc, make_event(fs))) ids.push_back(sc->rules().rules()[i].id);
+    return ids;
+  };
+  using ids = std::vector<std::string>;
+  EXPECT_EQ(rules_of({{"kind", "syslog"}, {"raw", "scp a b:c"}, {"user", "x"}}), ids{"a"});
+  EXPECT_EQ(rules_of({{"kind", "syslog"}, {"raw", "scp a b"}, {"user", "x"}}), ids{});       // no ':'
+  EXPECT_EQ(rules_of({{"kind", "syslog"}, {"raw", "cp a b:c"}, {"user", "x"}}), ids{});      // no tool
+  EXPECT_EQ(rules_of({{"kind", "flow"}, {"raw", "scp a b:c"}, {"user", "x"}}), ids{});       // no route
+  EXPECT_EQ(rules_of({{"kind", "syslog"}, {"raw", "z"}, {"user", "x"}, {"app", "CRON"}}), ids{"b"});
+  EXPECT_EQ(rules_of({{"kind", "syslog"}, {"raw", "z"}}), ids{"b"});                         // user absent: null
+  EXPECT_EQ(rules_of({{"kind", "syslog"}, {"raw", "z"}, {"msg", "skip"}}), ids{});           // not filter_x
+  EXPECT_EQ(rules_of({{"kind", "syslog"}, {"raw", "z"}, {"user", "x"}}), ids{});             // neither sel nor gone
+  EXPECT_EQ(rules_of({{"raw", "scp a b:c"}}), ids{});
+}
+
 TEST(scanner, contains) {
   one_rule r("sel:\n    msg|contains: 'Failed Password'\ncondition: sel");
   EXPECT_TRUE(r({{"msg", "Failed password for root from 10.0.0.1"}}));
