@@ -111,7 +111,7 @@ class kafka_session final : public transactional_session {
     }
   }
 
-  result<void> commit(const std::map<std::int32_t, std::int64_t>& next_offsets) override {
+  result<bool> commit(const std::map<std::int32_t, std::int64_t>& next_offsets) override {
     if (hook_failure_) return abort_with(*hook_failure_);
     partition_list_ptr offsets(rd_kafka_topic_partition_list_new(static_cast<int>(next_offsets.size())));
     for (const auto& [partition, offset] : next_offsets)
@@ -119,13 +119,28 @@ class kafka_session final : public transactional_session {
     std::unique_ptr<rd_kafka_consumer_group_metadata_t, void (*)(rd_kafka_consumer_group_metadata_t*)> group(
         rd_kafka_consumer_group_metadata(consumer_.get()), rd_kafka_consumer_group_metadata_destroy);
     if (error_ptr e{rd_kafka_send_offsets_to_transaction(producer_.get(), offsets.get(), group.get(), txn_timeout_ms)})
-      return abort_with(txn_error("adding input offsets to the Kafka transaction", e.get()));
+      return give_up_or_abort("adding input offsets to the Kafka transaction", e.get());
     for (int attempt = 0;; ++attempt) {
       error_ptr e{rd_kafka_commit_transaction(producer_.get(), txn_timeout_ms)};
-      if (!e) return {};
+      if (!e) return true;
       if (rd_kafka_error_is_retriable(e.get()) && attempt < 3) continue;
-      return abort_with(txn_error("committing the Kafka transaction", e.get()));
+      return give_up_or_abort("committing the Kafka transaction", e.get());
     }
+  }
+
+  result<void> rewind(const std::map<std::int32_t, std::int64_t>& offsets) override {
+    partition_list_ptr list(rd_kafka_topic_partition_list_new(static_cast<int>(offsets.size())));
+    for (const auto& [partition, offset] : offsets)
+      rd_kafka_topic_partition_list_add(list.get(), input_topic_.c_str(), partition)->offset = offset;
+    if (error_ptr e{rd_kafka_seek_partitions(consumer_.get(), list.get(), txn_timeout_ms)})
+      return make_error(std::string("rewinding ") + input_topic_ + ": " + rd_kafka_error_string(e.get()));
+    // A partition revoked meanwhile cannot be sought; its new owner reads it from the committed
+    // offset anyway.
+    for (int i = 0; i < list->cnt; ++i)
+      if (list->elems[i].err)
+        log(log_level::debug, "kafka", "partition=" + std::to_string(list->elems[i].partition) + " error=\"" +
+                                           rd_kafka_err2str(list->elems[i].err) + "\" not rewound");
+    return {};
   }
 
   result<std::vector<std::pair<std::string, std::string>>> read_compacted(const std::string& topic,
@@ -165,7 +180,17 @@ class kafka_session final : public transactional_session {
   }
 
  private:
-  result<void> abort_with(const error& e) {
+  // An abortable failure (the group rebalanced under the transaction: its offsets are fenced)
+  // aborts and says so; anything else is the session's end.
+  result<bool> give_up_or_abort(const std::string& context, const rd_kafka_error_t* e) {
+    if (!rd_kafka_error_txn_requires_abort(e) || rd_kafka_error_is_fatal(e)) return abort_with(txn_error(context, e));
+    log_warn("kafka", "error=\"" + std::string(rd_kafka_error_string(e)) + "\" " + context + " failed: transaction aborted");
+    if (error_ptr ae{rd_kafka_abort_transaction(producer_.get(), txn_timeout_ms)})
+      return txn_error("aborting the Kafka transaction", ae.get());
+    return false;
+  }
+
+  error abort_with(const error& e) {
     error_ptr ae{rd_kafka_abort_transaction(producer_.get(), txn_timeout_ms)};
     if (ae) log_warn("kafka", std::string("error=\"") + rd_kafka_error_string(ae.get()) + "\" aborting the transaction failed");
     return e;

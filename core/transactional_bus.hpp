@@ -36,8 +36,14 @@ class transactional_session {
   // compacted topic).
   virtual result<void> send(const std::string& topic, std::int32_t partition, const std::string& key,
                             const std::optional<std::string>& value) = 0;
-  // Commits what was sent since begin() together with the input's next offsets per partition.
-  virtual result<void> commit(const std::map<std::int32_t, std::int64_t>& next_offsets) = 0;
+  // Commits what was sent since begin() together with the input's next offsets per partition:
+  // true when committed; false when the transaction had to be aborted and may be tried again
+  // (a rebalance fenced its offsets): nothing of it is visible, and the caller rewinds.
+  // Error: the session cannot go on (another process took its transactional id, the broker
+  // is gone).
+  virtual result<bool> commit(const std::map<std::int32_t, std::int64_t>& next_offsets) = 0;
+  // Reads the given partitions again from the given offsets (after an aborted commit).
+  virtual result<void> rewind(const std::map<std::int32_t, std::int64_t>& offsets) = 0;
 
   // The latest committed value of every key in one partition of a compacted topic.
   virtual result<std::vector<std::pair<std::string, std::string>>> read_compacted(const std::string& topic,

@@ -79,9 +79,10 @@ core::result<void> run_transactional_correlate(core::transactional_session& sess
     if (auto r = session.begin(); !r) return r;
     incidents.clear();
     latest.clear();
-    std::map<std::int32_t, std::int64_t> next_offsets;
+    std::map<std::int32_t, std::int64_t> first_offsets, next_offsets;
     for (const auto& m : batch) {
       state.handle(m, incidents);
+      first_offsets.try_emplace(m.partition, m.offset);
       next_offsets[m.partition] = m.offset + 1;
     }
     // Only an incident's last version in the batch goes out: the same id, more events.
@@ -96,7 +97,22 @@ core::result<void> run_transactional_correlate(core::transactional_session& sess
         if (auto r = session.send(settings.changelog_topic, partition, key, value); !r) return r;
       updates.push_back(std::move(u));
     }
-    if (auto r = session.commit(next_offsets); !r) return r;
+    auto committed = session.commit(next_offsets);
+    if (!committed) return committed.err();
+    if (!*committed) {
+      // Aborted (a rebalance fenced the offsets): nothing of the batch is visible. Back to the
+      // state before it, which the local store holds, and read the batch again.
+      for (const auto& [partition, offset] : first_offsets) {
+        if (!state.owns(partition)) continue;
+        auto saved = store.read_partition(partition);
+        if (!saved) return saved.err();
+        state.assign(partition, saved->records);
+      }
+      if (auto r = session.rewind(first_offsets); !r) return r;
+      core::log_warn("correlate", "partitions=" + std::to_string(first_offsets.size()) +
+                                      " batch aborted by a rebalance: read again from its first offsets");
+      continue;
+    }
     if (auto r = store.write_partitions(updates); !r) return r;
   }
   return {};

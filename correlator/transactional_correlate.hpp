@@ -13,7 +13,9 @@
 //   holds exactly the state at the committed offset, and replaces the local copy;
 // * no committed offset: the group never processed it; the state starts empty.
 // A revoked partition's state is dropped from memory; nothing is pending, since revocation
-// happens only between batches.
+// happens only between batches. A transaction the broker aborts because the group rebalanced
+// under it (its offsets carry a stale generation) rolls the batch's partitions back to the
+// local store's state and reads the batch again.
 #include <atomic>
 #include <chrono>
 #include <functional>

@@ -63,8 +63,9 @@ class fake_session final : public core::transactional_session {
  public:
   // Owns `owned` partitions; stops the loop when they are read to the end, or fails the commit
   // numbered `crash_at` (counted over the cluster) as a killed process would.
-  fake_session(cluster& c, std::set<std::int32_t> owned, std::atomic<bool>& stop, int crash_at = -1)
-      : c_(c), owned_(std::move(owned)), stop_(stop), crash_at_(crash_at) {}
+  fake_session(cluster& c, std::set<std::int32_t> owned, std::atomic<bool>& stop, int crash_at = -1,
+               std::set<int> abort_at = {})
+      : c_(c), owned_(std::move(owned)), stop_(stop), crash_at_(crash_at), abort_at_(std::move(abort_at)) {}
   void set_hooks(core::partition_hooks h) override { hooks_ = std::move(h); }
   std::optional<core::message> poll(std::chrono::milliseconds) override {
     if (!started_) {
@@ -95,16 +96,26 @@ class fake_session final : public core::transactional_session {
     pending_.push_back({topic, partition, key, value});
     return {};
   }
-  core::result<void> commit(const std::map<std::int32_t, std::int64_t>& next) override {
-    if (c_.commits++ == crash_at_) return core::make_error("killed");
+  core::result<bool> commit(const std::map<std::int32_t, std::int64_t>& next) override {
+    const int n = c_.commits++;
+    if (n == crash_at_) return core::make_error("killed");
+    if (abort_at_.count(n)) {  // a rebalance fenced the offsets: nothing applied
+      ++aborted;
+      return false;
+    }
     for (const auto& s : pending_) {
       if (s.topic == "incidents") c_.incidents.emplace_back(s.key, *s.value);
       else if (s.value) c_.changelog[s.partition][s.key] = *s.value;
       else c_.changelog[s.partition].erase(s.key);
     }
     for (const auto& [p, o] : next) c_.committed[p] = o;
+    return true;
+  }
+  core::result<void> rewind(const std::map<std::int32_t, std::int64_t>& offsets) override {
+    for (const auto& [p, o] : offsets) position_[p] = o;
     return {};
   }
+  int aborted = 0;
   core::result<std::vector<std::pair<std::string, std::string>>> read_compacted(const std::string& topic,
                                                                                 std::int32_t p) override {
     EXPECT_EQ(topic, "changelog");
@@ -125,6 +136,7 @@ class fake_session final : public core::transactional_session {
   std::set<std::int32_t> owned_;
   std::atomic<bool>& stop_;
   int crash_at_;
+  std::set<int> abort_at_;
   core::partition_hooks hooks_;
   bool started_ = false;
   std::uint64_t turn_ = 0;
@@ -189,9 +201,10 @@ struct process {
     store = std::move(*storage::incident_store::open(dir.string()));
   }
   // Runs the stage on `owned` until the input is read or the commit `crash_at` fails.
-  core::result<void> run(cluster& c, std::set<std::int32_t> owned, int crash_at = -1, int* rebuilt = nullptr) {
+  core::result<void> run(cluster& c, std::set<std::int32_t> owned, int crash_at = -1, int* rebuilt = nullptr,
+                         std::set<int> abort_at = {}, int* aborted = nullptr) {
     std::atomic<bool> stop{false};
-    fake_session session(c, std::move(owned), stop, crash_at);
+    fake_session session(c, std::move(owned), stop, crash_at, std::move(abort_at));
     partitioned_correlate state(correlate_settings{}, correlations(), {});
     transactional_settings s;
     s.incidents_topic = "incidents";
@@ -199,6 +212,7 @@ struct process {
     s.max_batch = 7;
     auto r = run_transactional_correlate(session, state, *store, s, stop);
     if (rebuilt) *rebuilt = session.rebuilt;
+    if (aborted) *aborted = session.aborted;
     return r;
   }
 };
@@ -235,6 +249,17 @@ TEST(transactional_correlate, a_crash_at_any_commit_then_a_restart_gives_the_uni
     EXPECT_EQ(rebuilt, 0) << crash_at;
     EXPECT_EQ(final_incidents(c), expected) << "crash at commit " << crash_at;
   }
+}
+
+TEST(transactional_correlate, transactions_aborted_by_a_rebalance_are_read_again_and_counted_once) {
+  const auto expected = uninterrupted();
+  cluster c;
+  fill(c);
+  process a("aborts");
+  int aborted = 0;
+  ASSERT_TRUE(a.run(c, {0, 1, 2}, -1, nullptr, {0, 3, 4, 17, 50, 51, 90}, &aborted).ok());
+  EXPECT_EQ(aborted, 7);
+  EXPECT_EQ(final_incidents(c), expected);
 }
 
 TEST(transactional_correlate, local_store_behind_the_committed_offsets_is_rebuilt_from_the_changelog) {
