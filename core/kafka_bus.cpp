@@ -74,23 +74,7 @@ class kafka_consumer final : public consumer {
   explicit kafka_consumer(rk_ptr rk) : rk_(std::move(rk)) {}
   ~kafka_consumer() override { rd_kafka_consumer_close(rk_.get()); }
 
-  std::optional<message> poll(std::chrono::milliseconds timeout) override {
-    std::unique_ptr<rd_kafka_message_t, message_deleter> m(
-        rd_kafka_consumer_poll(rk_.get(), static_cast<int>(timeout.count())));
-    if (!m) return std::nullopt;
-    if (m->err) {
-      if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF)
-        log_warn("kafka", std::string("error=\"") + rd_kafka_message_errstr(m.get()) + "\" consumer error");
-      return std::nullopt;
-    }
-    message out;
-    out.topic = rd_kafka_topic_name(m->rkt);
-    if (m->key) out.key.assign(static_cast<const char*>(m->key), m->key_len);
-    if (m->payload) out.value.assign(static_cast<const char*>(m->payload), m->len);
-    out.partition = m->partition;
-    out.offset = m->offset;
-    return out;
-  }
+  std::optional<message> poll(std::chrono::milliseconds timeout) override { return next_message(rk_.get(), timeout); }
 
   void commit(const message& m) override {
     rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(1);
@@ -116,18 +100,12 @@ result<void> ensure_topics(const kafka_config& cfg, const std::vector<std::strin
   if (!conf) return conf.err();
   auto rk = make_handle(RD_KAFKA_PRODUCER, std::move(*conf));
   if (!rk) return rk.err();
-  const rd_kafka_metadata_t* md = nullptr;
-  auto err = rd_kafka_metadata(rk->get(), 1, nullptr, &md, static_cast<int>(timeout.count()));
-  if (err) return kafka_error("cannot reach the Kafka broker(s) at " + cfg.brokers, err);
+  auto known = read_metadata(rk->get(), cfg.brokers, timeout);
+  if (!known) return known.err();
   std::vector<std::string> missing;
-  for (const auto& t : topics) {
-    bool found = false;
-    for (int i = 0; i < md->topic_cnt; ++i)
-      if (t == md->topics[i].topic && md->topics[i].err == RD_KAFKA_RESP_ERR_NO_ERROR) found = true;
-    if (!found) missing.push_back(t);
-  }
-  const int brokers = md->broker_cnt;
-  rd_kafka_metadata_destroy(md);
+  for (const auto& t : topics)
+    if (!known->topics.count(t)) missing.push_back(t);
+  const int brokers = known->brokers;
   if (missing.empty()) return {};
 
   std::vector<rd_kafka_NewTopic_t*> new_topics;

@@ -1,5 +1,7 @@
 #include "core/kafka_client.hpp"
 
+#include "core/log.hpp"
+
 namespace talaia::core::kafka {
 
 // The one place librdkafka's status becomes our error.
@@ -30,6 +32,35 @@ result<rk_ptr> make_handle(rd_kafka_type_t type, conf_ptr conf) {
   if (!rk) return make_error(std::string("cannot create Kafka client: ") + errstr);
   conf.release();  // owned by rk now
   return rk_ptr(rk);
+}
+
+std::optional<message> next_message(rd_kafka_t* consumer, std::chrono::milliseconds timeout) {
+  message_ptr m(rd_kafka_consumer_poll(consumer, static_cast<int>(timeout.count())));
+  if (!m) return std::nullopt;
+  if (m->err) {
+    if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF)
+      log_warn("kafka", std::string("error=\"") + rd_kafka_message_errstr(m.get()) + "\" consumer error");
+    return std::nullopt;
+  }
+  message out;
+  out.topic = rd_kafka_topic_name(m->rkt);
+  if (m->key) out.key.assign(static_cast<const char*>(m->key), m->key_len);
+  if (m->payload) out.value.assign(static_cast<const char*>(m->payload), m->len);
+  out.partition = m->partition;
+  out.offset = m->offset;
+  return out;
+}
+
+result<cluster_metadata> read_metadata(rd_kafka_t* rk, const std::string& brokers, std::chrono::milliseconds timeout) {
+  const rd_kafka_metadata_t* md = nullptr;
+  if (auto err = rd_kafka_metadata(rk, 1, nullptr, &md, static_cast<int>(timeout.count())))
+    return kafka_error("cannot reach the Kafka broker(s) at " + brokers, err);
+  cluster_metadata out;
+  out.brokers = md->broker_cnt;
+  for (int i = 0; i < md->topic_cnt; ++i)
+    if (md->topics[i].err == RD_KAFKA_RESP_ERR_NO_ERROR) out.topics[md->topics[i].topic] = md->topics[i].partition_cnt;
+  rd_kafka_metadata_destroy(md);
+  return out;
 }
 
 }  // namespace talaia::core::kafka

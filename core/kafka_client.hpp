@@ -3,10 +3,13 @@
 // configuration from kafka_config, and the one place librdkafka's status becomes our error.
 #include <librdkafka/rdkafka.h>
 
+#include <chrono>
 #include <map>
+#include <optional>
 #include <memory>
 #include <string>
 
+#include "core/bus.hpp"
 #include "core/config.hpp"
 #include "core/result.hpp"
 
@@ -38,5 +41,17 @@ error kafka_error(const std::string& context, rd_kafka_resp_err_t err);
 // bootstrap.servers from cfg, then `props`, then cfg's pass-through properties (which win).
 result<conf_ptr> make_conf(const kafka_config& cfg, const std::map<std::string, std::string>& props);
 result<rk_ptr> make_handle(rd_kafka_type_t type, conf_ptr conf);
+
+// The next message of a consumer as ours; nothing on timeout, at a partition's end, or on a
+// consumer error (logged).
+std::optional<message> next_message(rd_kafka_t* consumer, std::chrono::milliseconds timeout);
+
+// What the cluster says of itself: every topic with its partition count, and how many brokers.
+struct cluster_metadata {
+  std::map<std::string, int> topics;
+  int brokers = 0;
+};
+// The error names `brokers` (the bootstrap list) when none answers.
+result<cluster_metadata> read_metadata(rd_kafka_t* rk, const std::string& brokers, std::chrono::milliseconds timeout);
 
 }  // namespace talaia::core::kafka

@@ -70,20 +70,7 @@ class kafka_session final : public transactional_session {
 
   std::optional<message> poll(std::chrono::milliseconds timeout) override {
     if (hook_failure_) return std::nullopt;
-    message_ptr m(rd_kafka_consumer_poll(consumer_.get(), static_cast<int>(timeout.count())));
-    if (!m) return std::nullopt;
-    if (m->err) {
-      if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF)
-        log_warn("kafka", std::string("error=\"") + rd_kafka_message_errstr(m.get()) + "\" consumer error");
-      return std::nullopt;
-    }
-    message out;
-    out.topic = rd_kafka_topic_name(m->rkt);
-    if (m->key) out.key.assign(static_cast<const char*>(m->key), m->key_len);
-    if (m->payload) out.value.assign(static_cast<const char*>(m->payload), m->len);
-    out.partition = m->partition;
-    out.offset = m->offset;
-    return out;
+    return next_message(consumer_.get(), timeout);
   }
 
   // A failed assignment hook (state could not be rebuilt) stops the stage: poll() returns
@@ -254,15 +241,9 @@ result<int> topic_partition_count(const kafka_config& cfg, const std::string& to
   if (!rk) return rk.err();
   // A topic created a moment ago may take a little while to appear in the metadata.
   for (int attempt = 0; attempt < 50; ++attempt) {
-    const rd_kafka_metadata_t* md = nullptr;
-    if (auto err = rd_kafka_metadata(rk->get(), 1, nullptr, &md, 10000))
-      return kafka_error("cannot reach the Kafka broker(s) at " + cfg.brokers, err);
-    int count = -1;
-    for (int i = 0; i < md->topic_cnt; ++i)
-      if (topic == md->topics[i].topic && md->topics[i].err == RD_KAFKA_RESP_ERR_NO_ERROR)
-        count = md->topics[i].partition_cnt;
-    rd_kafka_metadata_destroy(md);
-    if (count > 0) return count;
+    auto known = read_metadata(rk->get(), cfg.brokers, std::chrono::seconds(10));
+    if (!known) return known.err();
+    if (auto it = known->topics.find(topic); it != known->topics.end() && it->second > 0) return it->second;
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   return make_error("topic " + topic + " does not exist");

@@ -26,14 +26,6 @@ constexpr std::string_view burst_rule = "6a2c4e8f-1b3d-4f5a-9c7e-8d0f2a4c6e13";
 constexpr int hosts = 120;
 constexpr int chunks = 6;
 
-std::string broker() {
-  const char* dir = std::getenv("TALAIA_KAFKA_DIR");
-  if (!dir) return {};
-  std::string b = read_file(fs::path(dir) / "bootstrap");
-  while (!b.empty() && (b.back() == '\n' || b.back() == ' ')) b.pop_back();
-  return b;
-}
-
 // Burst markers (3 within 10 minutes fire the correlation) and SSH failures (a plain rule) from
 // `hosts` hosts, in time order, as (key, detection JSON).
 std::vector<std::pair<std::string, std::string>> detections() {
@@ -78,7 +70,7 @@ std::string differences(const std::map<std::string, std::string>& got, const std
 
 struct kafka_correlate : ::testing::Test {
   fs::path dir = make_temp_dir("kcorr");
-  std::string brokers = broker();
+  std::string brokers = kafka_test_broker();
   std::string suffix = std::to_string(std::random_device{}());
   std::vector<std::pair<std::string, std::string>> input = detections();
   std::size_t fed = 0;
@@ -102,7 +94,7 @@ struct kafka_correlate : ::testing::Test {
   }
   static core::kafka_config kafka_with_partitions(int n) {
     core::kafka_config k;
-    k.brokers = broker();
+    k.brokers = kafka_test_broker();
     k.partitions = n;
     return k;
   }

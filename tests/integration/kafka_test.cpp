@@ -14,17 +14,9 @@ namespace {
 namespace fs = std::filesystem;
 namespace json = boost::json;
 
-std::string broker() {
-  const char* dir = std::getenv("TALAIA_KAFKA_DIR");
-  if (!dir) return {};
-  std::string b = read_file(fs::path(dir) / "bootstrap");
-  while (!b.empty() && (b.back() == '\n' || b.back() == ' ')) b.pop_back();
-  return b;
-}
-
 struct kafka_pipeline : ::testing::Test {
   fs::path dir = make_temp_dir("kafka");
-  std::string brokers = broker();
+  std::string brokers = kafka_test_broker();
   std::string suffix = std::to_string(std::random_device{}());
   webhook_receiver hooks;
 

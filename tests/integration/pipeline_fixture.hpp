@@ -36,6 +36,15 @@ inline run_result send_with_logger(std::uint16_t port, bool tcp, const std::stri
                      std::chrono::seconds(10));
 }
 
+// HOST:PORT of the broker ctest's kafka fixture started (TALAIA_KAFKA_DIR), empty without one.
+inline std::string kafka_test_broker() {
+  const char* dir = std::getenv("TALAIA_KAFKA_DIR");
+  if (!dir) return {};
+  std::string b = read_file(std::filesystem::path(dir) / "bootstrap");
+  while (!b.empty() && (b.back() == '\n' || b.back() == ' ')) b.pop_back();
+  return b;
+}
+
 inline constexpr std::string_view marker_rule = "0b7f5e2a-7c1d-4a8e-9f3b-2d6c8e1a4b01";
 inline constexpr std::string_view ssh_rule = "3c1a9d7e-5b2f-4e6a-8d0c-7f9e1b3a5c02";
 
