@@ -25,6 +25,11 @@ std::size_t bounded_queue::pop_batch(std::deque<message>& out, std::size_t max, 
     ++waiting_consumers_;
     not_empty_.wait_for(lock, timeout, [&] { return closed_ || !items_.empty(); });
     --waiting_consumers_;
+    // Woken for a few messages: let more arrive for a moment before taking them, so that a
+    // consumer faster than its producers is not woken once per message. Producers do not notify
+    // meanwhile (no consumer counts as waiting), so this costs one timed wait, not a wake-up each.
+    if (!closed_ && !items_.empty() && items_.size() < linger_batch)
+      not_empty_.wait_for(lock, linger, [&] { return closed_ || items_.size() >= linger_batch; });
   }
   const std::size_t n = std::min(max, items_.size());
   for (std::size_t i = 0; i < n; ++i) {

@@ -7,6 +7,7 @@
 // under one lock and serves them from its own buffer, and a side is woken only when the other
 // is actually waiting. A consumer's buffer is on top of the queue's capacity (at most
 // capacity + consumer_batch messages per consumer are in flight).
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -20,6 +21,11 @@ namespace talaia::core {
 
 class bounded_queue {
  public:
+  // A consumer woken for fewer than linger_batch messages waits up to `linger` for more: at most
+  // that much latency added, at most 1 / linger wake-ups a second when messages trickle.
+  static constexpr std::size_t linger_batch = 64;
+  static constexpr std::chrono::microseconds linger{500};
+
   explicit bounded_queue(std::size_t capacity) : capacity_(capacity) {}
   bool push(message m, bool wait);  // false when closed, or full and !wait
   std::optional<message> pop(std::chrono::milliseconds timeout);

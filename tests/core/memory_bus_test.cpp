@@ -68,6 +68,26 @@ TEST(memory_bus, batched_hand_over_delivers_everything_in_order_under_backpressu
   EXPECT_TRUE(c->finished());
 }
 
+TEST(memory_bus, a_lone_message_waits_at_most_the_linger_and_a_burst_comes_in_one_batch) {
+  bounded_queue q(1000);
+  std::thread producer([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));  // the consumer is waiting by then
+    q.push(message{"t", "k", "lone"}, true);
+  });
+  std::deque<message> out;
+  const auto start = std::chrono::steady_clock::now();
+  ASSERT_EQ(q.pop_batch(out, 256, std::chrono::seconds(5)), 1u);
+  const auto waited = std::chrono::steady_clock::now() - start;
+  producer.join();
+  EXPECT_EQ(out.front().value, "lone");
+  EXPECT_LT(waited, std::chrono::seconds(1));  // 50 ms, the linger (0.5 ms), and a slow machine's slack
+  // Messages already queued are taken at once, as many as asked for.
+  for (int i = 0; i < 300; ++i) q.push(message{"t", "k", std::to_string(i)}, true);
+  out.clear();
+  EXPECT_EQ(q.pop_batch(out, 256, std::chrono::seconds(5)), 256u);
+  EXPECT_EQ(q.pop_batch(out, 256, std::chrono::seconds(5)), 44u);
+}
+
 TEST(memory_bus, a_new_bus_never_sees_an_earlier_bus_queue) {
   for (int round = 0; round < 3; ++round) {  // buses at the same address, one after another
     auto bus = std::make_unique<memory_bus>(4);
