@@ -239,6 +239,31 @@ class metrics_endpoint {
 
 // The Kafka-side skeleton shared by detect, correlate and serve: one consumer group, one stage
 // loop on a worker thread, SIGINT/SIGTERM to stop.
+// Runs `loop` (until the flag it is given is set) on a worker thread while this thread waits for
+// SIGINT/SIGTERM (and, with rules, reloads on SIGHUP or file changes); a loop that fails stops
+// the process with exit code 2.
+int run_stage_worker(const char* stage, const std::string& running,
+                     const std::function<core::result<void>(const std::atomic<bool>&)>& loop,
+                     const std::function<void()>& on_started, rules_holder* holder) {
+  std::atomic<bool> stop{false};
+  std::atomic<bool> failed{false};
+  std::thread worker([&] {
+    auto r = loop(stop);
+    report_stage_end(stage, r);
+    if (!r) {
+      failed = true;
+      ::kill(::getpid(), SIGTERM);  // wake the signal wait below
+    }
+  });
+  if (on_started) on_started();
+  core::log_info(stage, running + " stage is running");
+  if (holder) wait_for_stop_signal(reload_on_hangup(*holder), reload_on_change(*holder));
+  else wait_for_stop_signal();
+  stop = true;
+  worker.join();
+  return failed ? 2 : 0;
+}
+
 int run_consuming_stage(const char* stage, const core::config& cfg, const std::string& input_topic,
                         core::producer* out, const std::function<core::result<void>(const core::message&)>& handle,
                         const std::function<void()>& on_started = {}, rules_holder* holder = nullptr,
@@ -248,25 +273,12 @@ int run_consuming_stage(const char* stage, const core::config& cfg, const std::s
   metrics_endpoint endpoint;
   if (metrics)
     if (auto r = endpoint.start(cfg, *metrics, holder); !r) return fail(r.err());
-  std::atomic<bool> stop{false};
-  std::atomic<bool> failed{false};
-  std::thread worker([&] {
-    auto r = core::run_stage_loop(**in, out, handle, stop);
-    report_stage_end(stage, r);
-    if (!r) {
-      failed = true;
-      ::kill(::getpid(), SIGTERM);  // wake the signal wait below
-    }
-  });
-  if (on_started) on_started();
-  core::log_info(stage, "brokers=" + cfg.kafka.brokers + " topic=" + input_topic + " stage is running");
-  if (holder) wait_for_stop_signal(reload_on_hangup(*holder), reload_on_change(*holder));
-  else wait_for_stop_signal();
-  stop = true;
-  worker.join();
+  const int code = run_stage_worker(
+      stage, "brokers=" + cfg.kafka.brokers + " topic=" + input_topic,
+      [&](const std::atomic<bool>& stop) { return core::run_stage_loop(**in, out, handle, stop); }, on_started, holder);
   in->reset();  // leaves the group, committing stored offsets
   core::log_info(stage, "stopped");
-  return failed ? 2 : 0;
+  return code;
 }
 
 // Checks the brokers answer, creates missing topics, and makes the stage's producer.
@@ -349,27 +361,19 @@ int run_correlate(const core::config& cfg) {
   settings.incidents_topic = k.incidents_topic;
   settings.changelog_topic = k.changelog_topic;
 
-  std::atomic<bool> stop{false};
-  std::atomic<bool> failed{false};
-  std::thread worker([&] {
-    auto r = correlator::run_transactional_correlate(**session, state, **store, settings, stop, [&] {
-      if (holder.generation() == seen) return;
-      seen = holder.generation();
-      state.replace_correlations(holder.current()->correlations);
-    });
-    report_stage_end("correlate", r);
-    if (!r) {
-      failed = true;
-      ::kill(::getpid(), SIGTERM);  // wake the signal wait below
-    }
-  });
-  core::log_info("correlate", "brokers=" + k.brokers + " topic=" + k.detections_topic + " stage is running");
-  wait_for_stop_signal(reload_on_hangup(holder), reload_on_change(holder));
-  stop = true;
-  worker.join();
+  const int code = run_stage_worker(
+      "correlate", "brokers=" + k.brokers + " topic=" + k.detections_topic,
+      [&](const std::atomic<bool>& stop) {
+        return correlator::run_transactional_correlate(**session, state, **store, settings, stop, [&] {
+          if (holder.generation() == seen) return;
+          seen = holder.generation();
+          state.replace_correlations(holder.current()->correlations);
+        });
+      },
+      {}, &holder);
   session->reset();  // leaves the group before the state it revokes into goes away
   core::log_info("correlate", "stopped");
-  return failed ? 2 : 0;
+  return code;
 }
 
 int run_serve(const core::config& cfg) {

@@ -9,7 +9,6 @@
 // changes after every batch of 1,000 as the transaction would). State bytes: heap growth
 // (mallinfo2) per group, and the serialized state records per group.
 #include <malloc.h>
-#include <time.h>
 
 #include <cstdio>
 #include <fstream>
@@ -17,6 +16,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "bench/cpu_time.hpp"
 #include "core/clock.hpp"
 #include "core/incident.hpp"
 #include "correlator/correlate.hpp"
@@ -27,12 +27,6 @@
 using namespace talaia;
 
 namespace {
-
-double cpu_seconds() {
-  timespec ts{};
-  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
-}
 
 std::size_t heap_bytes() { return mallinfo2().uordblks; }
 
@@ -97,7 +91,7 @@ int run(const std::string& rules_path, int groups, int rounds) {
 
   // 1. The engine alone, on decoded detections.
   std::size_t heap_before = heap_bytes();
-  double t0 = cpu_seconds();
+  double t0 = bench::cpu_seconds();
   std::uint64_t changes = 0;
   {
     correlator::correlator c(settings, set);
@@ -107,7 +101,7 @@ int run(const std::string& rules_path, int groups, int rounds) {
       c.apply(d, out);
       changes += out.size();
     }
-    const double t = cpu_seconds() - t0;
+    const double t = bench::cpu_seconds() - t0;
     const std::size_t heap = heap_bytes() - heap_before;
     const std::size_t open_groups = c.engine().group_count();
     std::printf("engine: %.0f detections, %.3f CPU-s -> %.0f detections/CPU-s; %zu groups, %zu open incidents, "
@@ -132,13 +126,13 @@ int run(const std::string& rules_path, int groups, int rounds) {
   double t = 0;
   for (std::size_t from = 0; from < messages.size(); from += 1000) {
     const std::size_t to = std::min(messages.size(), from + 1000);
-    t0 = cpu_seconds();
+    t0 = bench::cpu_seconds();
     for (std::size_t i = from; i < to; ++i) {
       incidents.clear();
       stage.handle(messages[i], incidents);
     }
     auto changed = stage.take_changes(0);
-    t += cpu_seconds() - t0;
+    t += bench::cpu_seconds() - t0;
     for (const auto& [key, value] : changed) {
       ++records;
       sizes[key] = value ? key.size() + value->size() : 0;

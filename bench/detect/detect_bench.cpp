@@ -8,7 +8,6 @@
 //                                         the ceiling over the first LINES lines of FILE (replay)
 //
 // bench/detect/run.sh runs it with the shipped pack and with 1,000+ generated rules.
-#include <sys/resource.h>
 
 #include <hs.h>
 
@@ -18,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/cpu_time.hpp"
 #include "collectors/syslog/parser.hpp"
 #include "core/config.hpp"
 #include "core/json.hpp"
@@ -27,12 +27,6 @@
 namespace {
 
 using namespace talaia;
-
-double cpu_seconds() {
-  rusage u{};
-  getrusage(RUSAGE_SELF, &u);
-  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) + (u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
-}
 
 // Syslog lines of the kinds the shipped pack looks at, most of them harmless; `%` is replaced by
 // a per-event number so no two events are the same.
@@ -117,13 +111,13 @@ double ceiling_rate(const rules::rule_set& set, const std::vector<std::string>& 
     ++*static_cast<std::size_t*>(ctx);
     return 0;
   };
-  const double start = cpu_seconds();
+  const double start = bench::cpu_seconds();
   double spent = 0;
   while (spent < 2.0) {
     for (const std::string& e : events)
       hs_scan(db.get(), e.data(), static_cast<unsigned>(e.size()), 0, scratch.get(), on_match, &hits);
     done += events.size();
-    spent = cpu_seconds() - start;
+    spent = bench::cpu_seconds() - start;
   }
   return static_cast<double>(done) / spent;
 }
@@ -186,7 +180,7 @@ int main(int argc, char** argv) {
   core::event_view view;
   std::vector<std::size_t> matched;
   std::size_t matches = 0, done = 0, bad = 0;
-  const double start = cpu_seconds();
+  const double start = bench::cpu_seconds();
   double spent = 0;
   while (spent < 2.0) {  // at least two CPU-seconds
     for (const std::string& json : events) {
@@ -199,7 +193,7 @@ int main(int argc, char** argv) {
       matches += matched.size();
     }
     done += events.size();
-    spent = cpu_seconds() - start;
+    spent = bench::cpu_seconds() - start;
   }
   const double rate = static_cast<double>(done) / spent;
   if (std::getenv("DETECT_BENCH_LOOP_ONLY")) {  // for profiling the detect loop alone
@@ -209,23 +203,23 @@ int main(int argc, char** argv) {
 
   // The split: JSON decoding alone, and matching alone on already decoded events.
   std::size_t decoded = 0;
-  double t0 = cpu_seconds();
-  while (cpu_seconds() - t0 < 1.0)
+  double t0 = bench::cpu_seconds();
+  while (bench::cpu_seconds() - t0 < 1.0)
     for (const std::string& json : events) decoded += decoder.decode(json, view) ? 1 : 0;
-  const double decode_rate = static_cast<double>(decoded) / (cpu_seconds() - t0);
+  const double decode_rate = static_cast<double>(decoded) / (bench::cpu_seconds() - t0);
   std::vector<core::event> parsed;
   for (const std::string& json : events)
     if (auto ev = core::decode_event(json)) parsed.push_back(std::move(*ev));
   std::size_t scanned = 0;
-  t0 = cpu_seconds();
-  while (cpu_seconds() - t0 < 1.0) {
+  t0 = bench::cpu_seconds();
+  while (bench::cpu_seconds() - t0 < 1.0) {
     for (const core::event& ev : parsed) {
       matched.clear();
       sc->match(ev, matched);
     }
     scanned += parsed.size();
   }
-  const double match_rate = static_cast<double>(scanned) / (cpu_seconds() - t0);
+  const double match_rate = static_cast<double>(scanned) / (bench::cpu_seconds() - t0);
   std::size_t patterns = 0;
   const double ceiling = ceiling_rate(**set, events, patterns);
   std::cout << "rules=" << (*set)->rules().size() << " events=" << done << " avg_bytes=" << bytes / count

@@ -9,7 +9,6 @@
 //   netflow_bench send FILE PORT PPS           replays the stream to 127.0.0.1:PORT, paced
 //
 // bench/netflow/run.sh runs them beside nfcapd and goflow2 and prints the ratios.
-#include <sys/resource.h>
 
 #include <boost/asio.hpp>
 
@@ -24,23 +23,18 @@
 #include <thread>
 #include <vector>
 
+#include "bench/bus_sink.hpp"
+#include "bench/cpu_time.hpp"
 #include "collectors/event_ids.hpp"
 #include "collectors/netflow/decoder.hpp"
 #include "collectors/netflow/listener.hpp"
 #include "core/json.hpp"
 #include "core/memory_bus.hpp"
 #include "core/metrics.hpp"
-#include "bench/bus_sink.hpp"
 
 namespace {
 
 using namespace talaia;
-
-double cpu_seconds() {
-  rusage u{};
-  getrusage(RUSAGE_SELF, &u);
-  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) + (u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
-}
 
 std::string u8(unsigned v) { return std::string(1, static_cast<char>(v & 0xFF)); }
 std::string u16(unsigned v) { return {static_cast<char>((v >> 8) & 0xFF), static_cast<char>(v & 0xFF)}; }
@@ -121,7 +115,7 @@ int decode(const char* file, const std::string& stages) {
   collectors::netflow::decoder d;
   std::vector<core::event> events;
   std::size_t records = 0, json_bytes = 0;
-  const double t0 = cpu_seconds();
+  const double t0 = bench::cpu_seconds();
   const auto w0 = std::chrono::steady_clock::now();
   for (const auto& p : packets) {
     events.clear();
@@ -136,7 +130,7 @@ int decode(const char* file, const std::string& stages) {
   }
   done = true;
   drain.join();
-  const double cpu = cpu_seconds() - t0;
+  const double cpu = bench::cpu_seconds() - t0;
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - w0).count();
   std::printf("records=%zu cpu_seconds=%.3f wall_seconds=%.3f\n", records, cpu, wall);
   if (json_bytes) std::fprintf(stderr, "json bytes %zu\n", json_bytes);
@@ -153,12 +147,12 @@ int listen(unsigned port, std::size_t want, double seconds) {
   if (!l) return std::fprintf(stderr, "%s\n", l.err().message.c_str()), 2;
   (*l)->start();
   std::thread net([&] { io.run(); });
-  const double t0 = cpu_seconds();
+  const double t0 = bench::cpu_seconds();
   const auto start = std::chrono::steady_clock::now();
   while (sink.count() < want && std::chrono::steady_clock::now() - start < std::chrono::duration<double>(seconds))
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   sink.finish();  // Kafka: every record acknowledged by the broker
-  const double cpu = cpu_seconds() - t0;
+  const double cpu = bench::cpu_seconds() - t0;
   (*l)->stop();
   io.stop();
   net.join();

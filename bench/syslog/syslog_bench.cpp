@@ -8,7 +8,6 @@
 //     SYSLOG_BENCH_WORKERS=N in the environment: N UDP workers (SO_REUSEPORT sockets, a thread each).
 //
 // bench/syslog/run.sh drives it and syslog-ng/rsyslog with the same loggen and prints the ratios.
-#include <sys/resource.h>
 
 #include <boost/asio.hpp>
 
@@ -19,20 +18,15 @@
 #include <string>
 #include <thread>
 
+#include "bench/bus_sink.hpp"
+#include "bench/cpu_time.hpp"
 #include "collectors/event_ids.hpp"
 #include "collectors/syslog/listener.hpp"
-#include "bench/bus_sink.hpp"
 #include "core/metrics.hpp"
 
 namespace {
 
 using namespace talaia;
-
-double cpu_seconds() {
-  rusage u{};
-  getrusage(RUSAGE_SELF, &u);
-  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) + (u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
-}
 
 int listen(unsigned port, std::size_t want, double seconds, const char* cert, const char* key) {
   boost::asio::io_context io{1};
@@ -56,7 +50,7 @@ int listen(unsigned port, std::size_t want, double seconds, const char* cert, co
   const auto start = std::chrono::steady_clock::now();
   const auto limit = std::chrono::duration<double>(seconds);
   while (received() == 0 && std::chrono::steady_clock::now() - start < limit) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  const double t0 = cpu_seconds();
+  const double t0 = bench::cpu_seconds();
   std::size_t last = 0;
   auto last_change = std::chrono::steady_clock::now();
   // Until all arrived, or nothing arrived for a second (UDP loss), or time is up.
@@ -69,7 +63,7 @@ int listen(unsigned port, std::size_t want, double seconds, const char* cert, co
     }
   }
   sink.finish();  // Kafka: every message acknowledged by the broker
-  const double cpu = cpu_seconds() - t0;
+  const double cpu = bench::cpu_seconds() - t0;
   (*l)->stop();
   io.stop();
   net.join();

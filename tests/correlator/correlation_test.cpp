@@ -7,6 +7,7 @@
 #include "correlator/correlation_engine.hpp"
 #include "correlator/detect.hpp"
 #include "rules/loader.hpp"
+#include "tests/correlator/rules_text.hpp"
 
 namespace talaia::correlator {
 namespace {
@@ -35,23 +36,11 @@ detection:
 level: low
 )";
 
-struct fixture {
-  std::shared_ptr<const rules::rule_set> rules;
-  std::shared_ptr<const correlation_set> correlations;
-  std::vector<rules::diagnostic> errors;
-};
+using fixture = testing::loaded_rules;
 
 fixture build(const std::string& correlation_yaml) {
-  fixture f;
-  const std::string text = std::string(base_rules) + "---\n" + correlation_yaml;
-  auto loaded = rules::load_text(text, "test.yml");
-  f.errors = loaded.errors;
-  auto set = rules::rule_set::build(std::move(loaded.rules), f.errors);
-  EXPECT_TRUE(set.ok());
-  f.rules = *set;
-  auto c = load_correlations_text(text, "test.yml");
-  f.errors.insert(f.errors.end(), c.errors.begin(), c.errors.end());
-  f.correlations = correlation_set::build(std::move(c.correlations), c.names, f.rules->rules(), f.errors);
+  fixture f = testing::load_rules_text(std::string(base_rules) + "---\n" + correlation_yaml);
+  EXPECT_TRUE(f.rules != nullptr);
   return f;
 }
 

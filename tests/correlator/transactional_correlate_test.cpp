@@ -11,8 +11,8 @@
 
 #include "core/json.hpp"
 #include "correlator/detect.hpp"
-#include "rules/loader.hpp"
 #include "storage/incident_store.hpp"
+#include "tests/correlator/rules_text.hpp"
 
 namespace talaia::correlator {
 namespace {
@@ -41,13 +41,7 @@ correlation:
 level: high
 )";
 
-std::shared_ptr<const correlation_set> correlations() {
-  auto loaded = rules::load_text(rules_yaml, "t.yml");
-  std::vector<rules::diagnostic> errors = loaded.errors;
-  auto set = rules::rule_set::build(std::move(loaded.rules), errors);
-  auto c = load_correlations_text(rules_yaml, "t.yml");
-  return correlation_set::build(std::move(c.correlations), c.names, (*set)->rules(), errors);
-}
+std::shared_ptr<const correlation_set> correlations() { return testing::load_rules_text(rules_yaml).correlations; }
 
 // The cluster: input partitions, committed offsets, the changelog and the incidents topic as
 // they are after committed transactions.

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "tests/integration/pipeline_fixture.hpp"
+#include "tests/support/metrics_probe.hpp"
 
 namespace talaia::testing {
 namespace {
@@ -15,14 +16,6 @@ namespace {
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
-// The value of one metric sample, or -1 when absent.
-long long metric(std::uint16_t api_port, const std::string& sample) {
-  auto r = alerts::http_get("http://127.0.0.1:" + std::to_string(api_port) + "/metrics", 5s);
-  if (!r || r->status != 200) return -1;
-  const auto at = r->body.find("\n" + sample + " ");
-  if (at == std::string::npos) return -1;
-  return std::strtoll(r->body.c_str() + at + sample.size() + 2, nullptr, 10);
-}
 
 bool healthy(std::uint16_t api_port) {
   return alerts::http_get("http://127.0.0.1:" + std::to_string(api_port) + "/healthz", 1s).ok();
@@ -102,7 +95,7 @@ TEST(collectors_workers, two_workers_per_listener_carry_every_message_and_flow_t
     messages += 4000;
   }
   const std::string syslog_udp = "talaia_events_received_total{transport=\"udp\",format=\"syslog\"}";
-  EXPECT_TRUE(eventually([&] { return metric(api, syslog_udp) == messages; }, 20s)) << metric(api, syslog_udp) << " of " << messages;
+  EXPECT_TRUE(eventually([&] { return metric_sample(api, syslog_udp) == messages; }, 20s)) << metric_sample(api, syslog_udp) << " of " << messages;
 
   // Flows: softflowd exports the capture 12 times (v9 and IPFIX, a new exporter socket each
   // time, so that both workers get some: all on one has odds of 1 in 2,048), 170 flows each;
@@ -130,16 +123,16 @@ TEST(collectors_workers, two_workers_per_listener_carry_every_message_and_flow_t
     }
   }
   const std::string flow_records = "talaia_events_received_total{transport=\"udp\",format=\"netflow\"}";
-  EXPECT_TRUE(eventually([&] { return metric(api, flow_records) == records; }, 20s)) << metric(api, flow_records) << " of " << records;
+  EXPECT_TRUE(eventually([&] { return metric_sample(api, flow_records) == records; }, 20s)) << metric_sample(api, flow_records) << " of " << records;
   // Through the bus: nothing dropped, and the detect stage sees every event.
-  EXPECT_EQ(metric(api, "talaia_events_discarded_total{reason=\"bus_full\",transport=\"udp\"}"), 0);
-  EXPECT_EQ(metric(api, "talaia_events_discarded_total{reason=\"bus_full\",transport=\"netflow\"}"), 0);
-  EXPECT_EQ(metric(api, "talaia_events_discarded_total{reason=\"no_template\",transport=\"netflow\"}"), 0);
-  EXPECT_TRUE(eventually([&] { return metric(api, "talaia_detect_events_total") == messages + records; }, 20s))
-      << metric(api, "talaia_detect_events_total") << " of " << messages + records;
+  EXPECT_EQ(metric_sample(api, "talaia_events_discarded_total{reason=\"bus_full\",transport=\"udp\"}"), 0);
+  EXPECT_EQ(metric_sample(api, "talaia_events_discarded_total{reason=\"bus_full\",transport=\"netflow\"}"), 0);
+  EXPECT_EQ(metric_sample(api, "talaia_events_discarded_total{reason=\"no_template\",transport=\"netflow\"}"), 0);
+  EXPECT_TRUE(eventually([&] { return metric_sample(api, "talaia_detect_events_total") == messages + records; }, 20s))
+      << metric_sample(api, "talaia_detect_events_total") << " of " << messages + records;
   for (const auto& [name, port] : {std::pair{"syslog", syslog}, std::pair{"netflow", netflow}}) {
     for (int w = 0; w < 2; ++w) {
-      const auto n = metric(api, std::string("talaia_udp_worker_received_total{listener=\"") + name + "\",listen=\"127.0.0.1:" +
+      const auto n = metric_sample(api, std::string("talaia_udp_worker_received_total{listener=\"") + name + "\",listen=\"127.0.0.1:" +
                                      std::to_string(port) + "\",worker=\"" + std::to_string(w) + "\"}");
       std::cerr << name << " worker " << w << ": " << n << " datagrams\n";
       if (std::string(name) == "syslog" || flows) {

@@ -14,6 +14,7 @@
 #include "core/kafka_transactions.hpp"
 #include "correlator/detect.hpp"
 #include "tests/integration/pipeline_fixture.hpp"
+#include "tests/support/metrics_probe.hpp"
 
 namespace talaia::testing {
 namespace {
@@ -224,13 +225,6 @@ std::size_t count_rule(const std::map<std::string, std::string>& incidents, std:
   return n;
 }
 
-// One sample of the Prometheus text at http://127.0.0.1:PORT/metrics; -1 when absent.
-long long metric(std::uint16_t port, const std::string& sample) {
-  auto r = alerts::http_get("http://127.0.0.1:" + std::to_string(port) + "/metrics", 5s);
-  if (!r || r->status != 200) return -1;
-  const auto at = r->body.find("\n" + sample + " ");
-  return at == std::string::npos ? -1 : std::stoll(r->body.substr(at + sample.size() + 2));
-}
 
 TEST_F(kafka_correlate, uninterrupted_run_opens_one_incident_per_host_and_rule_and_counts_on_metrics) {
   begin("base");
@@ -250,10 +244,10 @@ TEST_F(kafka_correlate, uninterrupted_run_opens_one_incident_per_host_and_rule_a
     ASSERT_TRUE((*producer)->flush(30s).ok());
   }
   wait_consumed({p.get()});
-  EXPECT_EQ(metric(port, "talaia_correlate_detections_total"), static_cast<long long>(input.size()) + 1);
-  EXPECT_EQ(metric(port, "talaia_correlation_detections_total{outcome=\"late\"}"), 1);
-  EXPECT_EQ(metric(port, "talaia_correlation_firings_total"), hosts);  // once per host, then suppressed
-  EXPECT_EQ(metric(port, "talaia_correlation_groups_evicted_total"), 0);
+  EXPECT_EQ(metric_sample(port, "talaia_correlate_detections_total"), static_cast<long long>(input.size()) + 1);
+  EXPECT_EQ(metric_sample(port, "talaia_correlation_detections_total{outcome=\"late\"}"), 1);
+  EXPECT_EQ(metric_sample(port, "talaia_correlation_firings_total"), hosts);  // once per host, then suppressed
+  EXPECT_EQ(metric_sample(port, "talaia_correlation_groups_evicted_total"), 0);
   auto api = alerts::http_get("http://127.0.0.1:" + std::to_string(port) + "/api/v1/incidents", 5s);
   ASSERT_TRUE(api.ok());
   EXPECT_EQ(api->status, 404);  // incidents live in talaia serve

@@ -7,6 +7,7 @@
 #include <regex>
 
 #include "alerts/http_client.hpp"
+#include "tests/support/metrics_probe.hpp"
 #include "tests/support/process.hpp"
 
 namespace talaia::testing {
@@ -15,14 +16,6 @@ namespace {
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
-// The value of one metric sample, or -1 when absent.
-long long metric(std::uint16_t api_port, const std::string& sample) {
-  auto r = alerts::http_get("http://127.0.0.1:" + std::to_string(api_port) + "/metrics", 5s);
-  if (!r || r->status != 200) return -1;
-  const auto at = r->body.find("\n" + sample + " ");  // a sample line, not its # HELP line
-  if (at == std::string::npos) return -1;
-  return std::strtoll(r->body.c_str() + at + sample.size() + 2, nullptr, 10);
-}
 
 const std::string flows_received = "talaia_events_received_total{transport=\"udp\",format=\"netflow\"}";
 
@@ -42,7 +35,7 @@ TEST(netflow_embedded_run, softflowd_exports_arrive_and_templates_survive_a_rest
                                          "127.0.0.1:" + std::to_string(api_port)};
   {
     child_process talaia(argv, dir, "talaia-1");
-    ASSERT_TRUE(eventually([&] { return metric(api_port, flows_received) == 0; }, 30s)) << talaia.err();
+    ASSERT_TRUE(eventually([&] { return metric_sample(api_port, flows_received) == 0; }, 30s)) << talaia.err();
     for (const char* version : {"9", "10"}) {
       auto r = run_command({"/usr/sbin/softflowd", "-r", (dir / "traffic.pcap").string(), "-n",
                             "127.0.0.1:" + std::to_string(netflow_port), "-v", version, "-d", "-c", "none"},
@@ -50,9 +43,9 @@ TEST(netflow_embedded_run, softflowd_exports_arrive_and_templates_survive_a_rest
       ASSERT_EQ(r.code, 0) << r.err;
     }
     // 170 flows each (100 TCP, 50 UDP, 20 IPv6 UDP), no sequence gap.
-    EXPECT_TRUE(eventually([&] { return metric(api_port, flows_received) == 340; }, 20s))
-        << metric(api_port, flows_received) << "\n" << talaia.err();
-    EXPECT_EQ(metric(api_port, "talaia_flow_sequence_gaps_total"), 0);
+    EXPECT_TRUE(eventually([&] { return metric_sample(api_port, flows_received) == 340; }, 20s))
+        << metric_sample(api_port, flows_received) << "\n" << talaia.err();
+    EXPECT_EQ(metric_sample(api_port, "talaia_flow_sequence_gaps_total"), 0);
     talaia.signal(SIGTERM);
     ASSERT_EQ(talaia.wait(30s), std::optional<int>(0)) << talaia.err();
   }
@@ -61,7 +54,7 @@ TEST(netflow_embedded_run, softflowd_exports_arrive_and_templates_survive_a_rest
   EXPECT_NE(read_file(saved).find("127.0.0.1"), std::string::npos);
 
   child_process again(argv, dir, "talaia-2");
-  ASSERT_TRUE(eventually([&] { return metric(api_port, flows_received) == 0; }, 30s)) << again.err();
+  ASSERT_TRUE(eventually([&] { return metric_sample(api_port, flows_received) == 0; }, 30s)) << again.err();
   std::smatch m;
   const std::string err = again.err();
   ASSERT_TRUE(std::regex_search(err, m, std::regex("templates=([0-9]+) templates restored"))) << err;
