@@ -75,27 +75,33 @@ std::string replay_id_prefix(const std::string& file) {
 
 void replayed_event(const std::string& id_prefix, std::string_view line, std::size_t number, std::int64_t now,
                     int year, core::event& ev) {
-  char digits[24];
-  const auto end = std::to_chars(digits, digits + sizeof digits, number).ptr;
-  std::string id;
-  id.reserve(id_prefix.size() + static_cast<std::size_t>(end - digits));
-  id.append(id_prefix).append(digits, end);
+  char id[512];
+  std::string_view id_text;
+  if (id_prefix.size() + 24 <= sizeof id) {  // the usual case, without allocating
+    std::memcpy(id, id_prefix.data(), id_prefix.size());
+    const auto end = std::to_chars(id + id_prefix.size(), id + sizeof id, number).ptr;
+    id_text = std::string_view(id, static_cast<std::size_t>(end - id));
+  }
+  const std::string long_id = id_text.empty() ? id_prefix + std::to_string(number) : std::string();
+  if (id_text.empty()) id_text = long_id;
   if (!line.empty() && line.front() == '{') {
     if (auto decoded = core::decode_event(line)) {
-      if (!decoded->has("id")) decoded->set_string("id", id);
+      if (!decoded->has("id")) decoded->set_string("id", id_text);
       ev = std::move(*decoded);
       return;
     }
   }
   ev.clear();
-  ev.set_string("id", id);
+  ev.set_string("id", id_text);
   collectors::syslog::parse_context ctx;
   ctx.received_micros = now;
   ctx.default_year = year;
   collectors::syslog::parse(line, ctx, ev);
-  // The receive time is the event time: its text too (both are format_rfc3339 of the number).
-  if (const auto* ts = ev.find("timestamp"); ts && ts->type == core::field_type::time)
-    ev.set(core::field{"received", core::field_type::time, ts->text, ts->number});
+  // The receive time is the event time.
+  if (const auto* ts = ev.find("timestamp"); ts && ts->type == core::field_type::time) {
+    const std::int64_t micros = ts->number;
+    ev.set_time("received", micros);
+  }
 }
 
 core::event replayed_event(const std::string& file, std::string_view line, std::size_t number, std::int64_t now,

@@ -33,6 +33,11 @@ void civil_from_days(std::int64_t z, int& year, unsigned& month, unsigned& day) 
 }
 
 std::string format_rfc3339(std::int64_t micros) {
+  char buf[rfc3339_max];
+  return std::string(buf, format_rfc3339(micros, buf));
+}
+
+std::size_t format_rfc3339(std::int64_t micros, char (&buf)[rfc3339_max]) {
   std::int64_t secs = micros / 1000000;
   std::int64_t frac = micros % 1000000;
   if (frac < 0) {
@@ -48,7 +53,6 @@ std::string format_rfc3339(std::int64_t micros) {
   int y;
   unsigned mo, d;
   civil_from_days(days, y, mo, d);
-  char buf[40];
   int n;
   if (y >= 0 && y <= 9999) {  // the usual case, digit by digit (snprintf dominated replay profiles)
     const auto put = [&](int at, unsigned value, int width) {
@@ -78,7 +82,7 @@ std::string format_rfc3339(std::int64_t micros) {
     if (frac != 0) n += std::snprintf(buf + n, sizeof buf - n, ".%06d", static_cast<int>(frac));
   }
   buf[n++] = 'Z';
-  return std::string(buf, n);
+  return static_cast<std::size_t>(n);
 }
 
 namespace {

@@ -3,6 +3,7 @@
 // a field, including `id`, `kind`, `received`, `peer` and `raw`, so the JSON form is one flat
 // object and any producer that writes such objects can be detected on.
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -20,6 +21,13 @@ struct field {
 
 class event {
  public:
+  event() = default;
+  event(const event& other);
+  event(event&& other) noexcept;
+  event& operator=(const event& other);
+  event& operator=(event&& other) noexcept;
+  ~event() = default;
+
   const field* find(std::string_view name) const;
   // Text of a field, or empty when absent (use find() where absent and empty differ).
   std::string_view text(std::string_view name) const;
@@ -32,14 +40,16 @@ class event {
   void set_time(std::string_view name, std::int64_t micros);  // stores RFC 3339 text too
   void set(field f);
   void erase(std::string_view name);
-  // No fields; keeps the storage, so an event reused line after line stops allocating its list.
-  void clear() { fields_.clear(); }
+  // No fields; keeps every field's storage (names and texts included), so an event reused line
+  // after line stops allocating.
+  void clear() { size_ = 0; }
 
-  const std::vector<field>& fields() const { return fields_; }
+  std::span<const field> fields() const { return {fields_.data(), size_}; }
 
  private:
   field& slot(std::string_view name);
-  std::vector<field> fields_;
+  std::vector<field> fields_;  // [0, size_) are the fields; the rest are spare storage
+  std::size_t size_ = 0;
 };
 
 }  // namespace talaia::core
