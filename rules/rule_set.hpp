@@ -28,9 +28,19 @@ class rule_set {
     std::uint32_t atom = 0;
     pcre2_code_ptr code;
   };
+  struct exact_value {  // an atom that holds when the whole text is this literal
+    std::string text;    // ASCII-lowercased when caseless
+    std::uint32_t atom = 0;
+    auto operator<=>(const exact_value&) const = default;
+  };
   struct slot {
     std::string field;                       // empty for the keyword slot
-    database_ptr db;                         // null when the slot has no regex atoms
+    database_ptr db;                         // null when the slot has no regex atoms left to scan
+    // Equality atoms (`field: value` without wildcards, the commonest Sigma test) are looked up
+    // here, sorted by text, instead of scanned: short fields such as `kind` or `app_name` then
+    // need no hs_scan call at all.
+    std::vector<exact_value> exact_caseless, exact_cased;
+    std::size_t exact_longest = 0;
     std::vector<std::uint32_t> present_atoms;  // true whenever the field is scanned
     std::vector<std::uint32_t> empty_atoms;    // true when the field's text is empty
     std::vector<check> checks;

@@ -69,6 +69,7 @@ void scanner::scan(const rule_set::slot& s, std::string_view text, const core::e
   if (text.empty())
     for (std::uint32_t a : s.empty_atoms) hit(a);
   run_checks(s, text, ev);
+  if (!text.empty() && text.size() <= s.exact_longest) look_up_exact(s, text);
   if (!s.db || (text.empty() && !s.scan_empty)) return;  // generated patterns never match empty
   if (text.size() > std::numeric_limits<unsigned int>::max()) {  // beyond what hs_scan takes
     ++scan_errors_;
@@ -77,6 +78,22 @@ void scanner::scan(const rule_set::slot& s, std::string_view text, const core::e
   hs_error_t status = hs_scan(s.db.get(), text.data(), static_cast<unsigned int>(text.size()), 0,
                               scratch_.get(), &scanner::on_match, this);
   if (status != HS_SUCCESS) ++scan_errors_;
+}
+
+void scanner::look_up_exact(const rule_set::slot& s, std::string_view text) {
+  const auto hit_all = [&](const std::vector<rule_set::exact_value>& values, std::string_view key) {
+    auto it = std::lower_bound(values.begin(), values.end(), key,
+                               [](const rule_set::exact_value& v, std::string_view k) { return v.text < k; });
+    for (; it != values.end() && it->text == key; ++it) hit(it->atom);
+  };
+  if (!s.exact_cased.empty()) hit_all(s.exact_cased, text);
+  if (s.exact_caseless.empty()) return;
+  lowered_.resize(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    lowered_[i] = c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;  // as HS_FLAG_CASELESS folds
+  }
+  hit_all(s.exact_caseless, lowered_);
 }
 
 void scanner::run_checks(const rule_set::slot& s, std::string_view text, const core::event_view& ev) {

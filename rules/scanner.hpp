@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -34,6 +35,7 @@ class scanner {
 
   void reset();
   void scan(const rule_set::slot& s, std::string_view text, const core::event_view& ev);
+  void look_up_exact(const rule_set::slot& s, std::string_view text);
   void run_checks(const rule_set::slot& s, std::string_view text, const core::event_view& ev);
   void hit(std::uint32_t atom);
   static int on_match(unsigned int id, unsigned long long from, unsigned long long to,
@@ -47,6 +49,7 @@ class scanner {
   std::vector<std::uint8_t> candidate_;   // per rule
   std::vector<std::uint32_t> candidates_; // rules to evaluate for this event
   core::event_view view_;                 // match(const event&): its fields as views
+  std::string lowered_;                   // look_up_exact's case-folded text
   std::uint64_t scan_errors_ = 0;
   std::uint64_t fallback_limit_hits_ = 0;
 };

@@ -2,10 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <optional>
+#include <random>
 #include <thread>
 
 #include "rules/loader.hpp"
+#include "rules/pattern.hpp"
 
 namespace talaia::rules {
 namespace {
@@ -73,6 +76,49 @@ TEST(scanner, equality_is_whole_field_and_case_insensitive) {
   EXPECT_FALSE(r({{"program", "sshd\n"}}));
   EXPECT_FALSE(r({{"other", "sshd"}}));
   EXPECT_FALSE(r({}));
+}
+
+// Equality values without wildcards are looked up, not scanned (rule_set's exact tables): they
+// must decide exactly as the same anchored pattern scanned by Hyperscan, for every kind of
+// byte the pattern generator escapes, caseless and `cased`.
+TEST(scanner, looked_up_equality_decides_as_the_scanned_pattern) {
+  const std::vector<std::string> values = {"sshd", "Failed", "a.b", "C:\\Windows\\x", "a\\z", "\\z",
+                                           "100%", "caf\xc3\xa9", "x y_z", "(a)", "[1]", "{}", "a|b", "$HOME",
+                                           "^x", "a+b", "d-e/f"};
+  std::mt19937 rng(7);
+  for (const std::string& v : values) {
+    const std::string re = to_pattern(parse_sigma_string(v), match_kind::equals).regex;
+    auto quote = [](std::string_view s) {
+      std::string q = "'";
+      for (char c : s) q += c == '\'' ? std::string("''") : std::string(1, c);
+      return q + "'";
+    };
+    const std::string yaml = "title: exact\ndetection:\n    sel:\n        f: " + quote(v) +
+                             "\n    condition: sel\n---\ntitle: scanned\ndetection:\n    sel:\n        f|re|i: " +
+                             quote(re) + "\n    condition: sel\n---\ntitle: exact cased\ndetection:\n    sel:\n"
+                             "        f|cased: " + quote(v) + "\n    condition: sel\n---\ntitle: scanned cased\n"
+                             "detection:\n    sel:\n        f|re: " + quote(re) + "\n    condition: sel\n";
+    std::optional<scanner> sc = compile(yaml);
+    ASSERT_TRUE(sc) << v;
+    // The value as a text (its escapes undone), then variants of it.
+    std::string plain;
+    for (const token& t : parse_sigma_string(v)) plain.push_back(t.c);
+    std::vector<std::string> texts = {plain, plain + "x", "x" + plain, plain.substr(1), ""};
+    for (int i = 0; i < 40; ++i) {
+      std::string t = plain;
+      for (char& c : t)
+        if (rng() % 2) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      if (rng() % 4 == 0 && !t.empty()) t[rng() % t.size()] = "\\zZ.\xc3\x89"[rng() % 6];
+      texts.push_back(t);
+    }
+    for (const std::string& t : texts) {
+      const std::vector<std::size_t> m = match(*sc, make_event({{"f", t}}));
+      const auto has = [&](std::size_t r) { return std::find(m.begin(), m.end(), r) != m.end(); };
+      EXPECT_EQ(has(0), has(1)) << "value " << v << " text " << t;
+      EXPECT_EQ(has(2), has(3)) << "value " << v << " text " << t;
+      if (t == plain) EXPECT_TRUE(has(0) && has(2)) << v;
+    }
+  }
 }
 
 // A rule is evaluated only when one of its trigger atoms hits; whatever side of an `and` is
