@@ -218,6 +218,50 @@ trigger rule_trigger(const rule& r, const std::vector<atom>& atoms) {
   return t;
 }
 
+// The field tests that must hold for the detection to match: those of a one-map search reached
+// from the root through `and` nodes only.
+void required_tests(const detection& d, std::uint32_t node, std::vector<const field_test*>& out) {
+  const condition_node& n = d.cond.nodes[node];
+  if (n.op == condition_op::all) {
+    for (std::uint32_t child : n.children) required_tests(d, child, out);
+  } else if (n.op == condition_op::search && n.search < d.searches.size() && d.searches[n.search].maps.size() == 1) {
+    for (const field_test& t : d.searches[n.search].maps.front().tests) out.push_back(&t);
+  }
+}
+
+// A rule's gates: the atoms of each required test on a field (no null value, no negation), which
+// holds only if one of its atoms hits: a value holds only through one of its matchers.
+struct rule_gate {
+  std::vector<std::uint32_t> atoms;
+  std::uint32_t slot = 0;
+  bool scanned = false;
+};
+
+std::vector<rule_gate> rule_gates(const rule& r, const std::vector<atom>& atoms, const std::vector<bool>& scanned) {
+  std::vector<rule_gate> gates;
+  if (r.detection.cond.nodes.empty()) return gates;
+  std::vector<const field_test*> tests;
+  required_tests(r.detection, r.detection.cond.root, tests);
+  for (const field_test* t : tests) {
+    if (t->field.empty() || t->negate || t->values.empty()) continue;
+    rule_gate g;
+    bool usable = true;
+    for (const sigma_value& v : t->values) {
+      usable &= !v.is_null && !v.atoms.empty();
+      for (std::uint32_t a : v.atoms) {
+        g.atoms.push_back(a);
+        g.slot = atoms[a].slot;
+        g.scanned |= scanned[a];
+      }
+    }
+    if (!usable) continue;
+    std::sort(g.atoms.begin(), g.atoms.end());
+    g.atoms.erase(std::unique(g.atoms.begin(), g.atoms.end()), g.atoms.end());
+    gates.push_back(std::move(g));
+  }
+  return gates;
+}
+
 void report_rejection(const std::vector<rule>& rules, const atom& a, std::uint32_t atom_id,
                       const std::string& reason, std::vector<diagnostic>& errors) {
   for_each_owner(rules, a, atom_id, [&](const rule& bad, int line, const std::string& where) {
@@ -234,11 +278,13 @@ core::result<std::shared_ptr<const rule_set>> rule_set::build(std::vector<rule> 
   for (;;) {
     plan p = assign_atoms(rules);
     std::vector<slot> slots(p.fields.size() + 1);
+    for (std::size_t i = 0; i < slots.size(); ++i) slots[i].index = static_cast<std::uint32_t>(i);
     for (std::size_t i = 0; i < p.fields.size(); ++i) slots[i].field = p.fields[i];
 
     std::vector<bool> left_out(rules.size(), false);
     std::vector<std::vector<expression>> per_slot(slots.size());
     std::vector<std::pair<std::uint32_t, std::string>> fallback_atoms;  // atom, Hyperscan's reason
+    std::vector<bool> scanned(p.atoms.size(), false);    // atoms of a database or the fallback engine
     for (std::size_t a = 0; a < p.atoms.size(); ++a) {
       const atom& at = p.atoms[a];
       auto id = static_cast<std::uint32_t>(a);
@@ -255,6 +301,7 @@ core::result<std::shared_ptr<const rule_set>> rule_set::build(std::vector<rule> 
             }
             break;
           }
+          scanned[a] = true;
           sl.scan_empty |= at.what.user_regex;
           auto fb = to_fallback.find({at.slot, at.what});
           if (fb == to_fallback.end()) {
@@ -332,6 +379,29 @@ core::result<std::shared_ptr<const rule_set>> rule_set::build(std::vector<rule> 
         continue;
       }
       for (std::uint32_t a : *t) triggered[a].push_back(static_cast<std::uint32_t>(r));
+    }
+    // Gates, and the slots whose every scanning rule has some.
+    for (const rule& r : rules) {
+      for (const rule_gate& g : rule_gates(r, p.atoms, scanned)) {
+        const auto begin = static_cast<std::uint32_t>(set.gate_atoms_.size());
+        set.gate_atoms_.insert(set.gate_atoms_.end(), g.atoms.begin(), g.atoms.end());
+        set.gates_.push_back({begin, static_cast<std::uint32_t>(set.gate_atoms_.size()), g.slot, g.scanned});
+      }
+      set.gate_offsets_.push_back(static_cast<std::uint32_t>(set.gates_.size()));
+    }
+    std::vector<std::vector<std::uint32_t>> scanning_rules(p.fields.size() + 1);
+    for (std::size_t a = 0; a < p.atoms.size(); ++a)
+      if (scanned[a])
+        for (std::uint32_t r : p.atoms[a].rules) scanning_rules[p.atoms[a].slot].push_back(r);
+    for (std::size_t s = 0; s < scanning_rules.size(); ++s) {
+      std::vector<std::uint32_t>& owners = scanning_rules[s];
+      std::sort(owners.begin(), owners.end());
+      owners.erase(std::unique(owners.begin(), owners.end()), owners.end());
+      slot& sl = s == p.fields.size() ? set.keywords_ : set.fields_[s];
+      sl.gated = !owners.empty() && std::all_of(owners.begin(), owners.end(), [&](std::uint32_t r) {
+        return set.gate_offsets_[r + 1] > set.gate_offsets_[r];
+      });
+      if (sl.gated) sl.gated_rules = std::move(owners);
     }
     for (const auto& owners : triggered) {
       set.atom_rule_ids_.insert(set.atom_rule_ids_.end(), owners.begin(), owners.end());

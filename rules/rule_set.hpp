@@ -46,6 +46,11 @@ class rule_set {
     std::vector<check> checks;
     std::vector<fallback> fallbacks;
     bool scan_empty = false;  // a user regex may match empty text
+    // The rules with atoms in `db` or `fallbacks`, when every one of them has gates (see
+    // gates_of); `gated` false means the slot is always scanned.
+    std::vector<std::uint32_t> gated_rules;
+    bool gated = false;
+    std::uint32_t index = 0;  // slot_index: position among the field slots, the keyword slot last
   };
 
   // Compiles every rule's patterns with one hs_compile_multi per database. An `re` value
@@ -64,8 +69,22 @@ class rule_set {
   std::size_t atom_count() const { return atom_rule_offsets_.size() - 1; }
   const slot* find_slot(std::string_view field) const;  // null when no rule names the field
   const slot& keyword_slot() const { return keywords_; }
+  std::size_t slot_count() const { return fields_.size() + 1; }
   std::span<const std::uint32_t> rules_of(std::uint32_t atom) const;
   const std::vector<std::uint32_t>& always_evaluated() const { return always_evaluated_; }
+  // A rule's gates: the atoms of each field test the rule cannot match without (such as a
+  // logsource route's `kind: syslog`), at least one per gate to hit. The scanner looks equality
+  // values up and scans short fields first; when no rule of a slot can still pass its gates, the
+  // slot's scans cannot change any decision and are skipped.
+  struct gate {
+    std::uint32_t begin = 0, end = 0;  // its atoms: gate_atoms()[begin .. end)
+    std::uint32_t slot = 0;            // the slot of its field (slot_index)
+    bool scanned = false;              // some of its atoms are decided by the slot's scan
+  };
+  std::span<const gate> gates_of(std::uint32_t rule) const {
+    return std::span<const gate>(gates_).subspan(gate_offsets_[rule], gate_offsets_[rule + 1] - gate_offsets_[rule]);
+  }
+  const std::vector<std::uint32_t>& gate_atoms() const { return gate_atoms_; }
   std::vector<const hs_database_t*> databases() const;
 
  private:
@@ -82,6 +101,9 @@ class rule_set {
   std::vector<std::uint32_t> atom_rule_offsets_{0};  // rules of atom a: ids[offsets[a] .. offsets[a+1])
   std::vector<std::uint32_t> atom_rule_ids_;
   std::vector<std::uint32_t> always_evaluated_;  // rules that can match with no atom hit
+  std::vector<std::uint32_t> gate_offsets_{0};  // gates of rule r: gates_[offsets[r] .. offsets[r+1])
+  std::vector<gate> gates_;
+  std::vector<std::uint32_t> gate_atoms_;
 };
 
 }  // namespace talaia::rules

@@ -20,7 +20,8 @@ scanner::scanner(std::shared_ptr<const rule_set> set, scratch_ptr scratch, fallb
       scratch_(std::move(scratch)),
       fallback_(std::move(fallback)),
       hits_(set_->atom_count(), 0),
-      candidate_(set_->rules().size(), 0) {
+      candidate_(set_->rules().size(), 0),
+      pending_(set_->slot_count(), 0) {
   touched_.reserve(set_->atom_count());
   candidates_.reserve(set_->rules().size());
 }
@@ -32,12 +33,28 @@ void scanner::match(const core::event& ev, std::vector<std::size_t>& matched_rul
 
 void scanner::match(const core::event_view& ev, std::vector<std::size_t>& matched_rules) {
   reset();
+  // First what is decided without scanning (equality lookups, presence, cidr, numbers), so that
+  // the scans can be skipped where no rule that needs them passes its gates.
+  // Shorter texts first: their hits can close the gates of the longer ones.
+  deferred_.clear();
   for (const core::field_view& f : ev.fields())
-    if (const rule_set::slot* s = set_->find_slot(f.name)) scan(*s, f.text, ev);
+    if (const rule_set::slot* s = set_->find_slot(f.name)) {
+      decide_directly(*s, f.text, ev);
+      if (s->db || !s->fallbacks.empty()) {
+        deferred_.push_back({s, f.text});
+        ++pending_[s->index];
+      }
+    }
+  std::sort(deferred_.begin(), deferred_.end(),
+            [](const pending_scan& a, const pending_scan& b) { return a.text.size() < b.text.size(); });
+  for (const auto& [s, text] : deferred_) {
+    if (worth_scanning(*s)) scan_patterns(*s, text);
+    --pending_[s->index];
+  }
 
   const rule_set::slot& keywords = set_->keyword_slot();
-  if (keywords.db || !keywords.present_atoms.empty() || !keywords.empty_atoms.empty() ||
-      !keywords.fallbacks.empty()) {
+  if ((keywords.db || !keywords.present_atoms.empty() || !keywords.empty_atoms.empty() ||
+       !keywords.fallbacks.empty()) && worth_scanning(keywords)) {
     if (const core::field_view* raw = ev.find("raw")) {
       scan(keywords, raw->text, ev);
     } else {
@@ -57,6 +74,24 @@ void scanner::match(const core::event_view& ev, std::vector<std::size_t>& matche
     if (matches(set_->rules()[r].detection, in)) matched_rules.push_back(r);
 }
 
+bool scanner::worth_scanning(const rule_set::slot& s) const {
+  if (!s.gated) return true;
+  const std::vector<std::uint32_t>& atoms = set_->gate_atoms();
+  for (std::uint32_t r : s.gated_rules) {
+    bool open = true;
+    for (const rule_set::gate& g : set_->gates_of(r)) {
+      bool any = g.scanned && pending_[g.slot] != 0;  // not decided yet: may still hit
+      for (std::uint32_t i = g.begin; i < g.end && !any; ++i) any = hits_[atoms[i]] != 0;
+      if (!any) {
+        open = false;
+        break;
+      }
+    }
+    if (open) return true;
+  }
+  return false;
+}
+
 void scanner::reset() {
   for (std::uint32_t a : touched_) hits_[a] = 0;
   touched_.clear();
@@ -65,11 +100,20 @@ void scanner::reset() {
 }
 
 void scanner::scan(const rule_set::slot& s, std::string_view text, const core::event_view& ev) {
+  decide_directly(s, text, ev);
+  scan_patterns(s, text);
+}
+
+void scanner::decide_directly(const rule_set::slot& s, std::string_view text, const core::event_view& ev) {
   for (std::uint32_t a : s.present_atoms) hit(a);
   if (text.empty())
     for (std::uint32_t a : s.empty_atoms) hit(a);
   run_checks(s, text, ev);
   if (!text.empty() && text.size() <= s.exact_longest) look_up_exact(s, text);
+}
+
+void scanner::scan_patterns(const rule_set::slot& s, std::string_view text) {
+  run_fallbacks(s, text);
   if (!s.db || (text.empty() && !s.scan_empty)) return;  // generated patterns never match empty
   if (text.size() > std::numeric_limits<unsigned int>::max()) {  // beyond what hs_scan takes
     ++scan_errors_;
@@ -124,6 +168,9 @@ void scanner::run_checks(const rule_set::slot& s, std::string_view text, const c
     }
     if (held) hit(c.atom);
   }
+}
+
+void scanner::run_fallbacks(const rule_set::slot& s, std::string_view text) {
   for (const rule_set::fallback& f : s.fallbacks) {
     if (hits_[f.atom]) continue;
     switch (fallback_.match(f.code.get(), text)) {

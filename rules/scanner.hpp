@@ -35,6 +35,10 @@ class scanner {
 
   void reset();
   void scan(const rule_set::slot& s, std::string_view text, const core::event_view& ev);
+  void decide_directly(const rule_set::slot& s, std::string_view text, const core::event_view& ev);
+  void scan_patterns(const rule_set::slot& s, std::string_view text);
+  bool worth_scanning(const rule_set::slot& s) const;
+  void run_fallbacks(const rule_set::slot& s, std::string_view text);
   void look_up_exact(const rule_set::slot& s, std::string_view text);
   void run_checks(const rule_set::slot& s, std::string_view text, const core::event_view& ev);
   void hit(std::uint32_t atom);
@@ -50,6 +54,12 @@ class scanner {
   std::vector<std::uint32_t> candidates_; // rules to evaluate for this event
   core::event_view view_;                 // match(const event&): its fields as views
   std::string lowered_;                   // look_up_exact's case-folded text
+  struct pending_scan {
+    const rule_set::slot* slot;
+    std::string_view text;
+  };
+  std::vector<pending_scan> deferred_;    // match(): the scans left until the lookups are done
+  std::vector<std::uint32_t> pending_;    // per slot index: its deferred scans not yet done
   std::uint64_t scan_errors_ = 0;
   std::uint64_t fallback_limit_hits_ = 0;
 };

@@ -116,7 +116,9 @@ TEST(scanner, looked_up_equality_decides_as_the_scanned_pattern) {
       const auto has = [&](std::size_t r) { return std::find(m.begin(), m.end(), r) != m.end(); };
       EXPECT_EQ(has(0), has(1)) << "value " << v << " text " << t;
       EXPECT_EQ(has(2), has(3)) << "value " << v << " text " << t;
-      if (t == plain) EXPECT_TRUE(has(0) && has(2)) << v;
+      if (t == plain) {
+        EXPECT_TRUE(has(0) && has(2)) << v;
+      }
     }
   }
 }
