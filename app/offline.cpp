@@ -98,10 +98,7 @@ void replayed_event(const std::string& id_prefix, std::string_view line, std::si
   ctx.default_year = year;
   collectors::syslog::parse(line, ctx, ev);
   // The receive time is the event time.
-  if (const auto* ts = ev.find("timestamp"); ts && ts->type == core::field_type::time) {
-    const std::int64_t micros = ts->number;
-    ev.set_time("received", micros);
-  }
+  if (const auto* ts = ev.find("timestamp"); ts && ts->type == core::field_type::time) ev.copy_time("received", *ts);
 }
 
 core::event replayed_event(const std::string& file, std::string_view line, std::size_t number, std::int64_t now,

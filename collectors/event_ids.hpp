@@ -10,6 +10,8 @@ class event_ids {
  public:
   event_ids(std::string node_id, std::int64_t start_micros);
   std::string next();
+  // The same into `out` (its storage reused), for the collectors' per-message path.
+  void next_into(std::string& out);
 
  private:
   std::string prefix_;

@@ -8,17 +8,26 @@
 
 namespace talaia::core {
 
-event::event(const event& other) : fields_(other.fields_.begin(), other.fields_.begin() + other.size_), size_(other.size_) {}
+event::event(const event& other)
+    : fields_(other.fields().begin(), other.fields().end()),
+      size_(other.size_),
+      index_(other.index_),
+      overflow_(other.overflow_) {}
 
-event::event(event&& other) noexcept : fields_(std::move(other.fields_)), size_(other.size_) {
+event::event(event&& other) noexcept
+    : fields_(std::move(other.fields_)), size_(other.size_), index_(other.index_), overflow_(other.overflow_) {
   other.fields_.clear();
-  other.size_ = 0;
+  other.clear();
 }
 
 event& event::operator=(const event& other) {
   if (this != &other) {
-    clear();
-    for (const field& f : other.fields()) set(f);
+    // Field by field, so that this event's spare storage is reused.
+    if (fields_.size() < other.size_) fields_.resize(other.size_);
+    for (std::size_t i = 0; i < other.size_; ++i) fields_[i] = other.fields_[i];
+    size_ = other.size_;
+    index_ = other.index_;
+    overflow_ = other.overflow_;
   }
   return *this;
 }
@@ -27,8 +36,10 @@ event& event::operator=(event&& other) noexcept {
   if (this != &other) {
     fields_ = std::move(other.fields_);
     size_ = other.size_;
+    index_ = other.index_;
+    overflow_ = other.overflow_;
     other.fields_.clear();
-    other.size_ = 0;
+    other.clear();
   }
   return *this;
 }
@@ -39,12 +50,37 @@ namespace {
 bool same_name(const std::string& a, std::string_view b) {
   return a.size() == b.size() && (b.empty() || (a[0] == b[0] && std::memcmp(a.data(), b.data(), b.size()) == 0));
 }
+
+std::size_t bucket_of(std::string_view name) {
+  const std::size_t n = name.size();
+  if (n == 0) return 0;
+  const auto at = [&](std::size_t i) { return static_cast<std::size_t>(static_cast<unsigned char>(name[i])); };
+  return (n * 31 + at(0) * 7 + at(n - 1) * 3 + at(n / 2)) & 63;
+}
 }  // namespace
 
-const field* event::find(std::string_view name) const {
+std::size_t event::position_of(std::string_view name) const {
+  const std::uint8_t first = index_[bucket_of(name)];
+  if (first != 0 && same_name(fields_[first - 1].name, name)) return first - 1;
+  if (first == 0 && !overflow_) return size_;
   for (std::size_t i = 0; i < size_; ++i)
-    if (same_name(fields_[i].name, name)) return &fields_[i];
-  return nullptr;
+    if (same_name(fields_[i].name, name)) return i;
+  return size_;
+}
+
+void event::reindex() {
+  index_.fill(0);
+  overflow_ = false;
+  for (std::size_t i = 0; i < size_; ++i) {
+    std::uint8_t& b = index_[bucket_of(fields_[i].name)];
+    if (i >= 255) overflow_ = true;
+    else if (b == 0) b = static_cast<std::uint8_t>(i + 1);
+  }
+}
+
+const field* event::find(std::string_view name) const {
+  const std::size_t i = position_of(name);
+  return i < size_ ? &fields_[i] : nullptr;
 }
 
 std::string_view event::text(std::string_view name) const {
@@ -53,11 +89,14 @@ std::string_view event::text(std::string_view name) const {
 }
 
 field& event::slot(std::string_view name) {
-  for (std::size_t i = 0; i < size_; ++i)
-    if (same_name(fields_[i].name, name)) return fields_[i];
+  if (const std::size_t i = position_of(name); i < size_) return fields_[i];
   if (size_ == fields_.size()) fields_.emplace_back();
-  field& f = fields_[size_++];
-  f.name.assign(name);
+  const std::size_t position = size_++;
+  std::uint8_t& b = index_[bucket_of(name)];
+  if (position >= 255) overflow_ = true;
+  else if (b == 0) b = static_cast<std::uint8_t>(position + 1);
+  field& f = fields_[position];
+  if (!same_name(f.name, name)) f.name.assign(name);  // spare fields mostly had this very name
   return f;
 }
 
@@ -91,6 +130,22 @@ void event::set_time(std::string_view name, std::int64_t micros) {
   f.number = micros;
 }
 
+void event::copy_time(std::string_view name, const field& time) {
+  // `time` may be a field of this event, which slot() may move: keep its text first.
+  char text[rfc3339_max];
+  const std::size_t n = std::min(time.text.size(), sizeof text);
+  std::memcpy(text, time.text.data(), n);
+  const std::int64_t micros = time.number;
+  if (n < time.text.size()) {  // not a text format_rfc3339 wrote
+    set_time(name, micros);
+    return;
+  }
+  field& f = slot(name);
+  f.type = field_type::time;
+  f.text.assign(text, n);
+  f.number = micros;
+}
+
 void event::set(field f) {
   field& s = slot(f.name);
   s.type = f.type;
@@ -103,6 +158,7 @@ void event::erase(std::string_view name) {
   const auto live_end = fields_.begin() + static_cast<std::ptrdiff_t>(size_);
   const auto kept_end = std::stable_partition(fields_.begin(), live_end, [&](const field& f) { return !same_name(f.name, name); });
   size_ = static_cast<std::size_t>(kept_end - fields_.begin());
+  reindex();
 }
 
 }  // namespace talaia::core

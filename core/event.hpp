@@ -2,6 +2,7 @@
 // The normalized event: a flat, ordered set of named, typed fields. Everything about an event is
 // a field, including `id`, `kind`, `received`, `peer` and `raw`, so the JSON form is one flat
 // object and any producer that writes such objects can be detected on.
+#include <array>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -38,18 +39,32 @@ class event {
   void set_integer(std::string_view name, std::int64_t value);
   void set_ip(std::string_view name, std::string_view value);
   void set_time(std::string_view name, std::int64_t micros);  // stores RFC 3339 text too
+  // The same time as another field's: its text is copied, not formatted again.
+  void copy_time(std::string_view name, const field& time);
   void set(field f);
   void erase(std::string_view name);
   // No fields; keeps every field's storage (names and texts included), so an event reused line
   // after line stops allocating.
-  void clear() { size_ = 0; }
+  void clear() {
+    size_ = 0;
+    index_.fill(0);
+    overflow_ = false;
+  }
 
   std::span<const field> fields() const { return {fields_.data(), size_}; }
 
  private:
   field& slot(std::string_view name);
+  std::size_t position_of(std::string_view name) const;  // size_ when absent
+  void reindex();
+
   std::vector<field> fields_;  // [0, size_) are the fields; the rest are spare storage
   std::size_t size_ = 0;
+  // Where to look a name up first: bucket -> position + 1 of the first field whose name falls
+  // there, 0 for none. An empty bucket means no such field, unless overflow_ (a position beyond
+  // what a byte holds). Parsers set a field at a time, so this saves comparing every name.
+  std::array<std::uint8_t, 64> index_{};
+  bool overflow_ = false;
 };
 
 }  // namespace talaia::core

@@ -67,6 +67,15 @@ int listen(unsigned port, std::size_t want, double seconds, const char* cert, co
   (*l)->stop();
   io.stop();
   net.join();
+  // Where the missing ones went (kernel receive buffer, bus full), on stderr.
+  const std::string text = metrics.render();
+  for (std::size_t at = 0, end; at < text.size(); at = end + 1) {
+    end = text.find('\n', at);
+    if (end == std::string::npos) end = text.size();
+    const std::string_view line(text.data() + at, end - at);
+    if (line.starts_with("talaia_events_discarded_total") || line.starts_with("talaia_udp_worker_received_total"))
+      std::fprintf(stderr, "%.*s\n", static_cast<int>(line.size()), line.data());
+  }
   std::printf("messages=%zu cpu_seconds=%.3f\n", received(), cpu);
   return 0;
 }

@@ -42,5 +42,23 @@ TEST(clock, civil_days_round_trip_across_leap_years) {
   EXPECT_EQ(days_from_civil(2024, 3, 1) - days_from_civil(2024, 2, 28), 2);
 }
 
+// format_rfc3339 keeps the last day's date: alternating days, and times either side of midnight
+// and of the epoch, must each get their own.
+TEST(clock, formats_alternating_days_each_with_its_own_date) {
+  const std::int64_t day = 86'400'000'000;
+  const std::int64_t t = 1'700'000'000'000'000;  // 2023-11-14T22:13:20Z
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(format_rfc3339(t), "2023-11-14T22:13:20Z");
+    EXPECT_EQ(format_rfc3339(t + day), "2023-11-15T22:13:20Z");
+    EXPECT_EQ(format_rfc3339(t - 400 * day), "2022-10-10T22:13:20Z");
+    EXPECT_EQ(format_rfc3339(t + 2 * day), "2023-11-16T22:13:20Z");
+    EXPECT_EQ(format_rfc3339(t), "2023-11-14T22:13:20Z");
+    EXPECT_EQ(format_rfc3339(-1), "1969-12-31T23:59:59.999999Z");
+    EXPECT_EQ(format_rfc3339(0), "1970-01-01T00:00:00Z");
+  }
+  char buf[rfc3339_max];
+  EXPECT_EQ(std::string(buf, format_rfc3339(t + 1, buf)), "2023-11-14T22:13:20.000001Z");
+}
+
 }  // namespace
 }  // namespace talaia::core
