@@ -10,12 +10,14 @@
 #include <fstream>
 #include <iterator>
 #include <mutex>
+#include <thread>
 #include <algorithm>
 
 #include "collectors/syslog/parser.hpp"
 #include "collectors/syslog/sender_policy.hpp"
 #include "collectors/syslog/stream_framer.hpp"
 #include "collectors/syslog/time_zone.hpp"
+#include "collectors/datagram_queue.hpp"
 #include "collectors/udp_workers.hpp"
 #include "core/clock.hpp"
 #include "core/json.hpp"
@@ -51,9 +53,10 @@ std::string read_text_file(const char* path) {
   return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
 }
 
-// A UDP worker's counters: only its thread adds to them; /metrics sums every worker's.
+// A UDP worker's counters: each has one thread that adds to it (dropped_kernel and
+// dropped_queue the reading thread, the others the parsing thread); /metrics sums every worker's.
 struct udp_counters {
-  local_counter received, dropped_bus, dropped_kernel, dropped_rate, refused, parse_errors, truncated;
+  local_counter received, dropped_bus, dropped_kernel, dropped_queue, dropped_rate, refused, parse_errors, truncated;
 };
 
 // One UDP socket (SO_REUSEPORT when there are several) read with recvmmsg on one io_context.
@@ -72,8 +75,12 @@ struct udp_worker {
   // The last sender's address as text: a device sends many datagrams in a row.
   asio::ip::address last_sender;
   std::string last_peer;
+  // The socket's thread reads datagrams into `queue`; `parser` parses them (datagram_queue.hpp).
+  datagram_queue queue;
+  std::thread parser;
 
-  explicit udp_worker(asio::io_context& io) : socket(io), drops_timer(io), linger_timer(io), datagrams(batch * 65536) {}
+  udp_worker(asio::io_context& io, std::size_t queue_bytes)
+      : socket(io), drops_timer(io), linger_timer(io), datagrams(batch * 65536), queue(queue_bytes) {}
 };
 
 }  // namespace
@@ -190,6 +197,8 @@ struct listener::impl : std::enable_shared_from_this<listener::impl> {
     add_part(m, "talaia_events_discarded_total", "reason=\"bus_full\",transport=\"udp\"", "Messages discarded", c, c->dropped_bus);
     add_part(m, "talaia_events_discarded_total", "reason=\"kernel_receive_buffer\",transport=\"udp\"", "Messages discarded", c,
              c->dropped_kernel);
+    add_part(m, "talaia_events_discarded_total", "reason=\"receive_queue_full\",transport=\"udp\"", "Messages discarded", c,
+             c->dropped_queue);
     add_part(m, "talaia_events_discarded_total", "reason=\"rate_limit\",transport=\"udp\"", "Messages discarded", c, c->dropped_rate);
     add_part(m, "talaia_syslog_refused_total", "reason=\"not_allowed\"", "Datagrams and connections refused", c, c->refused);
     add_part(m, "talaia_parse_errors_total", "format=\"syslog\"", "Messages kept raw with a parse_error", c, c->parse_errors);
@@ -215,7 +224,7 @@ struct listener::impl : std::enable_shared_from_this<listener::impl> {
 
   // One message to one JSON event; tells whether it carries a parse_error.
   std::string to_json(std::string_view line, const std::string& peer, const source_rule* source, bool was_truncated,
-                      bool& parse_error) {
+                      bool& parse_error, std::int64_t received_micros) {
     // One event and id buffer per thread, reused message after message: no allocation once warm.
     thread_local core::event ev;
     thread_local std::string id;
@@ -223,7 +232,7 @@ struct listener::impl : std::enable_shared_from_this<listener::impl> {
     ids.next_into(id);
     ev.set_string("id", id);
     parse_context ctx;
-    ctx.received_micros = core::now_micros();
+    ctx.received_micros = received_micros;
     ctx.peer = peer;
     ctx.default_year = settings.options.year;
     if (source != nullptr) {
@@ -288,10 +297,13 @@ struct listener::impl : std::enable_shared_from_this<listener::impl> {
       const int n = recvmmsg(w.socket.native_handle(), w.headers.data(), batch, MSG_DONTWAIT, nullptr);
       if (n <= 0) return got;
       got += static_cast<std::size_t>(n);
+      const std::int64_t now = core::now_micros();
       for (int i = 0; i < n; ++i) {
         const auto k = static_cast<std::size_t>(i);
-        on_datagram(w, std::string_view(w.datagrams.data() + k * 65536, w.headers[k].msg_len), address_of(w.senders[k]));
+        const std::string_view bytes(w.datagrams.data() + k * 65536, w.headers[k].msg_len);
+        if (!w.queue.push(bytes, address_of(w.senders[k]), now)) w.counters->dropped_queue.add();
       }
+      w.queue.notify();
       if (static_cast<std::size_t>(n) < batch) return got;
     }
     return got;
@@ -308,7 +320,14 @@ struct listener::impl : std::enable_shared_from_this<listener::impl> {
     return asio::ip::address_v6(b, a.sin6_scope_id);
   }
 
-  void on_datagram(udp_worker& w, std::string_view bytes, const asio::ip::address& address) {
+  // The parsing thread of a UDP worker: until the queue is closed and empty.
+  void parse_udp(udp_worker& w) {
+    datagram_queue::batch b;
+    while (w.queue.pop_all(b))
+      for (const auto& d : b.datagrams) on_datagram(w, b.bytes(d), d.from, d.received_micros);
+  }
+
+  void on_datagram(udp_worker& w, std::string_view bytes, const asio::ip::address& address, std::int64_t received_micros) {
     udp_counters& c = *w.counters;
     if (!is_allowed(address)) {
       c.refused.add();
@@ -333,7 +352,7 @@ struct listener::impl : std::enable_shared_from_this<listener::impl> {
       c.truncated.add();
     }
     bool parse_error = false;
-    std::string json = to_json(line, peer, source_for(address), cut, parse_error);
+    std::string json = to_json(line, peer, source_for(address), cut, parse_error, received_micros);
     if (parse_error) c.parse_errors.add();
     if (!out.try_send(settings.topic, peer, std::move(json))) c.dropped_bus.add();
   }
@@ -388,7 +407,7 @@ struct listener::impl : std::enable_shared_from_this<listener::impl> {
       owner->rate_take(peer);
       if (cut) owner->truncated.add();
       bool parse_error = false;
-      std::string json = owner->to_json(frame, peer, source, cut, parse_error);
+      std::string json = owner->to_json(frame, peer, source, cut, parse_error, core::now_micros());
       if (parse_error) owner->parse_errors.add();
       // Waits while the bus is full: the socket is not read meanwhile (backpressure).
       if (auto r = owner->out.send(owner->settings.topic, peer, std::move(json)); !r)
@@ -510,7 +529,7 @@ core::result<std::unique_ptr<listener>> listener::bind(asio::io_context& io, lis
   const std::size_t workers = std::max<std::size_t>(1, i->settings.options.workers);
   if (workers > 1) i->threads = std::make_unique<worker_threads>(workers);
   for (std::size_t k = 0; k < workers; ++k) {
-    auto w = std::make_unique<udp_worker>(workers > 1 ? i->threads->io(k) : io);
+    auto w = std::make_unique<udp_worker>(workers > 1 ? i->threads->io(k) : io, i->settings.options.udp_receive_buffer);
     if (auto r = open_udp(w->socket, uep, i->settings.options.udp_receive_buffer, workers > 1); !r)
       return core::make_error("syslog: " + r.err().message);
     w->inode = socket_inode(w->socket.native_handle());
@@ -537,6 +556,7 @@ void listener::start() {
     return;
   }
   for (auto& w : impl_->udp_workers) {
+    w->parser = std::thread([i = impl_, &w = *w] { i->parse_udp(w); });
     // Started on the worker's own thread: its handlers never run anywhere else.
     asio::post(w->socket.get_executor(), [i = impl_, &w = *w] {
       i->receive_udp(w);
@@ -565,8 +585,13 @@ void listener::stop() {
       w.drops_timer.cancel();
       w.linger_timer.cancel();
     });
-  // Worker threads end once their socket and timer are closed.
+  // Worker threads end once their socket and timer are closed; the parsing threads once they
+  // have parsed what was read before.
   if (impl_->threads) impl_->threads->join();
+  for (auto& w : impl_->udp_workers) {
+    w->queue.close();
+    if (w->parser.joinable()) w->parser.join();
+  }
 }
 
 std::uint16_t listener::port() const {

@@ -1,0 +1,41 @@
+#include "collectors/datagram_queue.hpp"
+
+namespace talaia::collectors {
+
+bool datagram_queue::push(std::string_view bytes, const boost::asio::ip::address& from, std::int64_t received_micros) {
+  std::lock_guard lock(mu_);
+  if (closed_ || queued_.text.size() + bytes.size() > max_bytes_) return false;
+  queued_.datagrams.push_back({queued_.text.size(), bytes.size(), from, received_micros});
+  queued_.text.insert(queued_.text.end(), bytes.begin(), bytes.end());
+  return true;
+}
+
+void datagram_queue::notify() {
+  bool wake;
+  {
+    std::lock_guard lock(mu_);
+    wake = waiting_ && !queued_.datagrams.empty();
+  }
+  if (wake) ready_.notify_one();
+}
+
+bool datagram_queue::pop_all(batch& out) {
+  out.clear();
+  std::unique_lock lock(mu_);
+  waiting_ = true;
+  ready_.wait(lock, [&] { return closed_ || !queued_.datagrams.empty(); });
+  waiting_ = false;
+  if (queued_.datagrams.empty()) return false;  // closed, nothing left
+  std::swap(out, queued_);  // the consumer's emptied buffers become the reader's
+  return true;
+}
+
+void datagram_queue::close() {
+  {
+    std::lock_guard lock(mu_);
+    closed_ = true;
+  }
+  ready_.notify_all();
+}
+
+}  // namespace talaia::collectors

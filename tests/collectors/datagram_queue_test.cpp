@@ -1,0 +1,77 @@
+#include "collectors/datagram_queue.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace talaia::collectors {
+namespace {
+
+const auto local = boost::asio::ip::make_address("127.0.0.1");
+
+TEST(datagram_queue, hands_over_every_datagram_in_order_with_sender_and_time) {
+  datagram_queue q(1 << 20);
+  ASSERT_TRUE(q.push("<13>first", local, 10));
+  ASSERT_TRUE(q.push("", boost::asio::ip::make_address("::1"), 11));
+  ASSERT_TRUE(q.push("<13>third", local, 12));
+  datagram_queue::batch b;
+  ASSERT_TRUE(q.pop_all(b));
+  ASSERT_EQ(b.datagrams.size(), 3u);
+  EXPECT_EQ(b.bytes(b.datagrams[0]), "<13>first");
+  EXPECT_EQ(b.bytes(b.datagrams[1]), "");
+  EXPECT_EQ(b.datagrams[1].from.to_string(), "::1");
+  EXPECT_EQ(b.bytes(b.datagrams[2]), "<13>third");
+  EXPECT_EQ(b.datagrams[2].received_micros, 12);
+}
+
+TEST(datagram_queue, refuses_what_passes_the_bound_until_the_consumer_takes_it) {
+  datagram_queue q(10);
+  EXPECT_TRUE(q.push("12345", local, 0));
+  EXPECT_TRUE(q.push("12345", local, 0));
+  EXPECT_FALSE(q.push("1", local, 0));  // 11 bytes would pass the bound
+  datagram_queue::batch b;
+  ASSERT_TRUE(q.pop_all(b));
+  EXPECT_EQ(b.datagrams.size(), 2u);
+  EXPECT_TRUE(q.push("1", local, 0));  // room again
+}
+
+TEST(datagram_queue, close_lets_the_consumer_finish_what_is_queued_then_stop) {
+  datagram_queue q(1 << 20);
+  ASSERT_TRUE(q.push("last", local, 0));
+  q.close();
+  EXPECT_FALSE(q.push("after close", local, 0));
+  datagram_queue::batch b;
+  ASSERT_TRUE(q.pop_all(b));
+  ASSERT_EQ(b.datagrams.size(), 1u);
+  EXPECT_EQ(b.bytes(b.datagrams[0]), "last");
+  EXPECT_FALSE(q.pop_all(b));
+  EXPECT_TRUE(b.datagrams.empty());
+}
+
+// A reader and a consumer thread: everything pushed (and not refused) arrives once, in order,
+// whatever the interleaving, and a consumer waiting on an empty queue is woken by close().
+TEST(datagram_queue, a_reader_and_a_consumer_thread_lose_nothing) {
+  datagram_queue q(4096);
+  std::vector<std::string> got;
+  std::thread consumer([&] {
+    datagram_queue::batch b;
+    while (q.pop_all(b))
+      for (const auto& d : b.datagrams) got.emplace_back(b.bytes(d));
+  });
+  std::vector<std::string> accepted;
+  for (int i = 0; i < 200000; ++i) {
+    std::string text = "<13>message " + std::to_string(i);
+    if (q.push(text, local, i)) accepted.push_back(std::move(text));
+    if (i % 16 == 15) q.notify();
+  }
+  q.notify();
+  q.close();
+  consumer.join();
+  EXPECT_EQ(got, accepted);
+  EXPECT_GT(accepted.size(), 1000u);
+}
+
+}  // namespace
+}  // namespace talaia::collectors
