@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cstring>
 
+#include "core/bytes.hpp"
 #include "core/clock.hpp"
 
 namespace talaia::core {
@@ -45,11 +46,7 @@ event& event::operator=(event&& other) noexcept {
 }
 
 namespace {
-// The name test of the field lookups: the first byte is compared inline before memcmp, since
-// most names of an event differ there or in length.
-bool same_name(const std::string& a, std::string_view b) {
-  return a.size() == b.size() && (b.empty() || (a[0] == b[0] && std::memcmp(a.data(), b.data(), b.size()) == 0));
-}
+bool same_name(const std::string& a, std::string_view b) { return same_text(a, b); }
 
 std::size_t bucket_of(std::string_view name) {
   const std::size_t n = name.size();

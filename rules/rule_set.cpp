@@ -1,5 +1,7 @@
 #include "rules/rule_set.hpp"
 
+#include "core/bytes.hpp"
+
 #include <algorithm>
 #include <map>
 #include <cstdint>
@@ -362,10 +364,13 @@ core::result<std::shared_ptr<const rule_set>> rule_set::build(std::vector<rule> 
                                "); it runs on the PCRE2 fallback engine (match limit " +
                                std::to_string(fallback_match_limit) + ", slower)"});
       });
-    for (slot& sl : slots) {
-      std::sort(sl.exact_caseless.begin(), sl.exact_caseless.end());
-      std::sort(sl.exact_cased.begin(), sl.exact_cased.end());
-    }
+    for (slot& sl : slots)
+      for (auto* table : {&sl.exact_caseless, &sl.exact_cased})
+        std::sort(table->begin(), table->end(), [](const exact_value& a, const exact_value& b) {
+          if (exact_order(a.text, b.text)) return true;
+          if (exact_order(b.text, a.text)) return false;
+          return a.atom < b.atom;
+        });
     set.keywords_ = std::move(slots.back());
     slots.pop_back();
     set.fields_ = std::move(slots);
@@ -445,7 +450,7 @@ const rule_set::slot* rule_set::find_slot(std::string_view field) const {
   for (std::size_t b = name_hash(field) & slot_mask_;; b = (b + 1) & slot_mask_) {
     const std::uint32_t i = slot_table_[b];
     if (i == 0) return nullptr;
-    if (fields_[i - 1].field == field) return &fields_[i - 1];
+    if (core::same_text(fields_[i - 1].field, field)) return &fields_[i - 1];
   }
 }
 

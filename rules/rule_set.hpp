@@ -31,7 +31,6 @@ class rule_set {
   struct exact_value {  // an atom that holds when the whole text is this literal
     std::string text;    // ASCII-lowercased when caseless
     std::uint32_t atom = 0;
-    auto operator<=>(const exact_value&) const = default;
   };
   struct slot {
     std::string field;                       // empty for the keyword slot
@@ -39,7 +38,7 @@ class rule_set {
     // Equality atoms (`field: value` without wildcards, the commonest Sigma test) are looked up
     // here, sorted by text, instead of scanned: short fields such as `kind` or `app_name` then
     // need no hs_scan call at all.
-    std::vector<exact_value> exact_caseless, exact_cased;
+    std::vector<exact_value> exact_caseless, exact_cased;  // sorted by exact_order
     std::size_t exact_longest = 0;
     std::vector<std::uint32_t> present_atoms;  // true whenever the field is scanned
     std::vector<std::uint32_t> empty_atoms;    // true when the field's text is empty
@@ -58,6 +57,11 @@ class rule_set {
   // pattern Hyperscan rejects, and a regex PCRE2 rejects too, is reported in `errors` at the
   // rule's file and the value's line, and that rule is left out (indices of rules() then skip
   // it). An error result means the engine itself failed (out of memory, unsupported CPU).
+  // The order of the exact tables: by length, then bytes (lengths mostly differ: no byte compared).
+  static bool exact_order(std::string_view a, std::string_view b) {
+    return a.size() != b.size() ? a.size() < b.size() : a < b;
+  }
+
   static core::result<std::shared_ptr<const rule_set>> build(std::vector<rule> rules,
                                                              std::vector<diagnostic>& errors);
 

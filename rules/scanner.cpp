@@ -1,5 +1,7 @@
 #include "rules/scanner.hpp"
 
+#include "core/bytes.hpp"
+
 #include <algorithm>
 #include <limits>
 #include <optional>
@@ -126,9 +128,10 @@ void scanner::scan_patterns(const rule_set::slot& s, std::string_view text) {
 
 void scanner::look_up_exact(const rule_set::slot& s, std::string_view text) {
   const auto hit_all = [&](const std::vector<rule_set::exact_value>& values, std::string_view key) {
-    auto it = std::lower_bound(values.begin(), values.end(), key,
-                               [](const rule_set::exact_value& v, std::string_view k) { return v.text < k; });
-    for (; it != values.end() && it->text == key; ++it) hit(it->atom);
+    auto it = std::lower_bound(values.begin(), values.end(), key, [](const rule_set::exact_value& v, std::string_view k) {
+      return rule_set::exact_order(v.text, k);
+    });
+    for (; it != values.end() && core::same_text(it->text, key); ++it) hit(it->atom);
   };
   if (!s.exact_cased.empty()) hit_all(s.exact_cased, text);
   if (s.exact_caseless.empty()) return;

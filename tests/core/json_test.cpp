@@ -1,6 +1,10 @@
 #include "core/json.hpp"
 
 #include <gtest/gtest.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cstring>
 
 namespace talaia::core {
 namespace {
@@ -165,6 +169,37 @@ TEST(json, decoder_views_equal_decode_event_and_survive_reuse) {
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.err().message, decode_event("[1]").err().message);
   EXPECT_TRUE(view.fields().empty());
+}
+
+// The decoder parses a message where it lies when the bytes simdjson reads past its end are on
+// the same page, and copies it otherwise. A message that ends right before an unreadable page
+// (PROT_NONE) must be copied, or the process would fault; one in the middle of a page is read in
+// place. Both decode as decode_event does, including through the on-demand path.
+TEST(json, decoder_reads_in_place_only_within_a_page) {
+  const long page = sysconf(_SC_PAGESIZE);
+  void* mem = mmap(nullptr, 2 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  ASSERT_NE(mem, MAP_FAILED);
+  char* base = static_cast<char*>(mem);
+  ASSERT_EQ(mprotect(base + page, page, PROT_NONE), 0);
+  json_decoder decoder;
+  event_view view;
+  for (const std::string doc : {R"({"kind":"syslog","message":"at the end of a page","n":42})",
+                                R"({"kind":"flow","f":1.5,"l":[1,2]})"}) {
+    for (const std::size_t end : {static_cast<std::size_t>(page), static_cast<std::size_t>(page) - 1,
+                                  static_cast<std::size_t>(page) / 2}) {
+      char* at = base + end - doc.size();
+      std::memcpy(at, doc.data(), doc.size());
+      ASSERT_TRUE(decoder.decode(std::string_view(at, doc.size()), view).ok()) << doc << " ending at " << end;
+      auto owned = decode_event(doc);
+      ASSERT_TRUE(owned.ok());
+      ASSERT_EQ(view.fields().size(), owned->fields().size());
+      for (std::size_t i = 0; i < view.fields().size(); ++i) {
+        EXPECT_EQ(view.fields()[i].name, owned->fields()[i].name);
+        EXPECT_EQ(view.fields()[i].text, owned->fields()[i].text);
+      }
+    }
+  }
+  munmap(mem, 2 * page);
 }
 
 }  // namespace
