@@ -143,7 +143,14 @@ void event::copy_time(std::string_view name, const field& time) {
   f.number = micros;
 }
 
-void event::set(field f) {
+void event::set(const field& f) {
+  field& s = slot(f.name);
+  s.type = f.type;
+  s.text.assign(f.text);
+  s.number = f.number;
+}
+
+void event::set(field&& f) {
   field& s = slot(f.name);
   s.type = f.type;
   s.text.swap(f.text);  // `f` is ours: its text storage can be taken

@@ -41,7 +41,8 @@ class event {
   void set_time(std::string_view name, std::int64_t micros);  // stores RFC 3339 text too
   // The same time as another field's: its text is copied, not formatted again.
   void copy_time(std::string_view name, const field& time);
-  void set(field f);
+  void set(const field& f);
+  void set(field&& f);
   void erase(std::string_view name);
   // No fields; keeps every field's storage (names and texts included), so an event reused line
   // after line stops allocating.

@@ -406,7 +406,18 @@ core::result<std::shared_ptr<const rule_set>> rule_set::build(std::vector<rule> 
       sl.gated = !owners.empty() && std::all_of(owners.begin(), owners.end(), [&](std::uint32_t r) {
         return set.gate_offsets_[r + 1] > set.gate_offsets_[r];
       });
-      if (sl.gated) sl.gated_rules = std::move(owners);
+      if (!sl.gated) continue;
+      // Rules with the same gates (every rule of a route shares its conditions) are checked once.
+      std::set<std::vector<std::uint32_t>> seen_gates;
+      for (std::uint32_t r : owners) {
+        std::vector<std::uint32_t> key;
+        for (const gate& g : set.gates_of(r)) {
+          key.push_back(g.slot);
+          key.insert(key.end(), set.gate_atoms_.begin() + g.begin, set.gate_atoms_.begin() + g.end);
+          key.push_back(UINT32_MAX);  // the end of a gate
+        }
+        if (seen_gates.insert(std::move(key)).second) sl.gated_rules.push_back(r);
+      }
     }
     for (const auto& owners : triggered) {
       set.atom_rule_ids_.insert(set.atom_rule_ids_.end(), owners.begin(), owners.end());

@@ -46,7 +46,7 @@ class rule_set {
     std::vector<fallback> fallbacks;
     bool scan_empty = false;  // a user regex may match empty text
     // The rules with atoms in `db` or `fallbacks`, when every one of them has gates (see
-    // gates_of); `gated` false means the slot is always scanned.
+    // gates_of), one per distinct set of gates; `gated` false means the slot is always scanned.
     std::vector<std::uint32_t> gated_rules;
     bool gated = false;
     std::uint32_t index = 0;  // slot_index: position among the field slots, the keyword slot last

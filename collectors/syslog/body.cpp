@@ -141,7 +141,8 @@ std::string_view parse_body(const body_input& in, const parse_context& ctx, core
     return {};
   }
   {
-    core::event web;
+    thread_local core::event web;  // reused: most lines are not access logs, those that are fill it
+    web.clear();
     if (auto when = parse_access_log(m, web)) {
       out.set_string("format", "access_log");
       for (const auto& f : web.fields()) out.set(f);
@@ -159,7 +160,8 @@ std::string_view parse_body(const body_input& in, const parse_context& ctx, core
     return {};
   }
   if (ctx.key_value) {
-    core::event pairs;
+    thread_local core::event pairs;
+    pairs.clear();
     if (set_pairs(m, "kv.", pairs, nullptr, nullptr, nullptr) > 0) {
       out.set_string("format", "key_value");
       for (const auto& f : pairs.fields()) out.set(f);

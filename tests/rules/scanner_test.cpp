@@ -123,6 +123,63 @@ TEST(scanner, looked_up_equality_decides_as_the_scanned_pattern) {
   }
 }
 
+// Gates: a field's scans are skipped when no rule needing them can pass its required tests
+// (equality lookups, and short fields scanned before long ones). Whatever is skipped, every rule
+// must decide as without skipping: here with gates on an equality (kind), on a scanned short field
+// (app|startswith), on the keyword slot, and a rule with no gate sharing the scanned field.
+TEST(scanner, skipped_scans_change_no_decision) {
+  auto sc = compile(R"(title: r1
+id: r1
+detection:
+    route:
+        kind: syslog
+    sel:
+        message|contains: foo
+    condition: route and sel
+---
+title: r2
+id: r2
+detection:
+    sel:
+        app|startswith: ab
+        message|contains: foo
+    condition: sel
+---
+title: r3
+id: r3
+detection:
+    keywords:
+        - foo
+    route:
+        kind: flow
+    condition: keywords and route
+---
+title: r4
+id: r4
+detection:
+    sel:
+        message|contains: bar
+    condition: sel
+)");
+  ASSERT_TRUE(sc);
+  const auto rules_of = [&](fields fs) {
+    std::vector<std::string> ids;
+    for (std::size_t i : match(*sc, make_event(fs))) ids.push_back(sc->rules().rules()[i].id);
+    return ids;
+  };
+  using ids = std::vector<std::string>;
+  EXPECT_EQ(rules_of({{"kind", "syslog"}, {"message", "a foo"}}), ids{"r1"});
+  EXPECT_EQ(rules_of({{"kind", "flow"}, {"message", "a foo"}}), ids{"r3"});  // keywords in string fields
+  EXPECT_EQ(rules_of({{"kind", "x"}, {"app", "abc"}, {"message", "foo"}}), ids{"r2"});
+  EXPECT_EQ(rules_of({{"kind", "x"}, {"app", "xab"}, {"message", "foo"}}), ids{});
+  EXPECT_EQ(rules_of({{"kind", "SYSLOG"}, {"app", "ABZ"}, {"message", "foobar"}}), (ids{"r1", "r2", "r4"}));
+  EXPECT_EQ(rules_of({{"app", "ab"}, {"message", "bar"}}), ids{"r4"});
+  EXPECT_EQ(rules_of({{"kind", "flow"}, {"raw", "foo"}, {"message", "x"}}), ids{"r3"});  // keywords in raw only
+  EXPECT_EQ(rules_of({{"kind", "flow"}, {"raw", "x"}, {"message", "foo"}}), ids{});
+  // A long app text (scanned after the message) still gates nothing wrongly.
+  EXPECT_EQ(rules_of({{"app", "ab" + std::string(200, 'z')}, {"message", "foo"}}), ids{"r2"});
+}
+
 // A rule is evaluated only when one of its trigger atoms hits; whatever side of an `and` is
 // taken as the trigger, every combination must still decide as the condition says.
 TEST(scanner, rules_are_decided_the_same_whichever_side_triggers) {
