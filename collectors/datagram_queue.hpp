@@ -27,6 +27,7 @@ class datagram_queue {
   struct datagram {
     std::size_t offset = 0, size = 0;  // its bytes in the batch's text
     boost::asio::ip::address from;
+    std::uint16_t from_port = 0;
     std::int64_t received_micros = 0;
   };
   struct batch {
@@ -42,7 +43,7 @@ class datagram_queue {
   explicit datagram_queue(std::size_t max_bytes) : max_bytes_(max_bytes) {}
 
   // Reader: queues a copy of `bytes`; false when that would pass the bound, or after close().
-  bool push(std::string_view bytes, const boost::asio::ip::address& from, std::int64_t received_micros);
+  bool push(std::string_view bytes, const boost::asio::ip::address& from, std::uint16_t from_port, std::int64_t received_micros);
   // Reader, after a run of pushes: wakes the consumer if it waits.
   void notify();
   // Consumer: waits until something is queued or the queue is closed, then swaps everything

@@ -5,8 +5,11 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
+#include "collectors/datagram_queue.hpp"
 #include "collectors/netflow/decoder.hpp"
+#include "collectors/udp_reader.hpp"
 #include "collectors/udp_workers.hpp"
 #include "core/clock.hpp"
 #include "core/json.hpp"
@@ -45,25 +48,33 @@ constexpr decoder_metric decoder_metrics[] = {
 };
 constexpr std::size_t decoder_metric_count = std::size(decoder_metrics);
 
-// A worker's counters: only its thread writes them; /metrics sums every worker's.
+// A worker's counters: each has one thread that writes it (queue_full the reading thread, the
+// others the decoding thread); /metrics sums every worker's.
 struct worker_counters {
-  local_counter packets, bus_full;
+  local_counter packets, bus_full, queue_full;
   std::array<local_counter, decoder_metric_count> decoder;  // copies of decoder_stats, in decoder_metrics order
 };
 
-// One socket, its decoder and its template file.
+// One socket, read on its io_context's thread into `queue` (udp_reader.hpp); its decoder and
+// template file, used on `decoding` only (datagram_queue.hpp says why the two threads).
 struct worker {
   udp::socket socket;
-  std::vector<char> packet = std::vector<char>(65536);
-  udp::endpoint sender;
   std::vector<core::event> events;
   netflow::decoder decoder;
   std::string template_file;
   std::uint64_t saved_templates = 0;
   std::int64_t last_save = 0;
   std::shared_ptr<worker_counters> counters = std::make_shared<worker_counters>();
+  // The last exporter's address as text: an exporter sends many packets in a row.
+  asio::ip::address last_exporter;
+  std::string last_exporter_text;
+  std::string id;  // event id buffer
+  datagram_queue queue;
+  udp_reader reader;
+  std::thread decoding;
 
-  worker(asio::io_context& io, decoder_limits limits) : socket(io), decoder(limits) {}
+  worker(asio::io_context& io, decoder_limits limits, std::size_t queue_bytes)
+      : socket(io), decoder(limits), queue(queue_bytes), reader(socket, queue, counters->queue_full) {}
 };
 
 }  // namespace
@@ -139,32 +150,33 @@ struct listener::impl : std::enable_shared_from_this<listener::impl> {
     if (ec) core::log(core::log_level::warn, "netflow", "file=" + w.template_file + " error=\"" + ec.message() + "\" cannot save templates");
   }
 
-  void handle(worker& w, std::string_view bytes) {
+  // The decoding thread of a worker: until its queue is closed and empty.
+  void decode_packets(worker& w) {
+    datagram_queue::batch b;
+    while (w.queue.pop_all(b))
+      for (const auto& d : b.datagrams) handle(w, b.bytes(d), d.from, d.from_port, d.received_micros);
+  }
+
+  void handle(worker& w, std::string_view bytes, const asio::ip::address& from, std::uint16_t port, std::int64_t received) {
     worker_counters& c = *w.counters;
     c.packets.add();
-    const std::string address = w.sender.address().to_string();
+    if (w.last_exporter_text.empty() || from != w.last_exporter) {
+      w.last_exporter = from;
+      w.last_exporter_text = from.to_string();
+    }
+    const std::string& address = w.last_exporter_text;
     w.events.clear();
-    auto n = w.decoder.decode(bytes, address, w.sender.port(), core::now_micros(), w.events);
+    auto n = w.decoder.decode(bytes, address, port, received, w.events);
     const decoder_stats& stats = w.decoder.stats();
     for (std::size_t k = 0; k < decoder_metric_count; ++k) c.decoder[k].set(stats.*(decoder_metrics[k].field));
     if (!n && core::log_enabled(core::log_level::debug))
       core::log(core::log_level::debug, "netflow", "exporter=" + address + " error=\"" + n.err().message + "\"");
     for (auto& ev : w.events) {
-      ev.set_string("id", ids.next());
+      ids.next_into(w.id);
+      ev.set_string("id", w.id);
       if (!out.try_send(settings.topic, std::string(ev.text("exporter")), core::encode_event(ev))) c.bus_full.add();
     }
     save_templates(w, false);
-  }
-
-  void receive(worker& w) {
-    w.socket.async_receive_from(asio::buffer(w.packet), w.sender, [self = shared_from_this(), &w](boost::system::error_code ec, std::size_t n) {
-      if (ec) {
-        if (ec != asio::error::operation_aborted && !self->stopped) self->receive(w);
-        return;
-      }
-      self->handle(w, std::string_view(w.packet.data(), n));
-      self->receive(w);
-    });
   }
 };
 
@@ -178,7 +190,7 @@ core::result<std::unique_ptr<listener>> listener::bind(asio::io_context& io, lis
   if (n > 1) i->threads = std::make_unique<worker_threads>(n);
   const decoder_limits limits = limits_of(i->settings.options);
   for (std::size_t k = 0; k < n; ++k) {
-    auto w = std::make_unique<worker>(n > 1 ? i->threads->io(k) : io, limits);
+    auto w = std::make_unique<worker>(n > 1 ? i->threads->io(k) : io, limits, i->settings.options.udp_receive_buffer);
     // Port 0: the first socket picks a free port, the others join it.
     if (auto r = open_udp(w->socket, udp::endpoint(address, i->settings.at.port), i->settings.options.udp_receive_buffer, n > 1); !r)
       return core::make_error("NetFlow: " + r.err().message);
@@ -200,6 +212,8 @@ core::result<std::unique_ptr<listener>> listener::bind(asio::io_context& io, lis
              "listener=\"netflow\",listen=\"" + i->settings.at.text() + "\",worker=\"" + std::to_string(k) + "\"",
              "Datagrams received by each UDP worker (SO_REUSEPORT socket)", c, c->packets);
     add_part(metrics, "talaia_events_discarded_total", "reason=\"bus_full\",transport=\"netflow\"", "Messages discarded", c, c->bus_full);
+    add_part(metrics, "talaia_flow_packets_discarded_total", "reason=\"receive_queue_full\"",
+             "Flow export packets read but refused by the full queue to the decoding thread", c, c->queue_full);
     for (std::size_t m = 0; m < decoder_metric_count; ++m) {
       const auto& d = decoder_metrics[m];
       c->decoder[m].set(w.decoder.stats().*(d.field));
@@ -212,7 +226,10 @@ core::result<std::unique_ptr<listener>> listener::bind(asio::io_context& io, lis
 listener::~listener() { stop(); }
 
 void listener::start() {
-  for (auto& w : impl_->workers) asio::post(w->socket.get_executor(), [i = impl_, &w = *w] { i->receive(w); });
+  for (auto& w : impl_->workers) {
+    w->decoding = std::thread([i = impl_, &w = *w] { i->decode_packets(w); });
+    w->reader.start(impl_, [i = impl_.get()] { return i->stopped.load(); });
+  }
   if (impl_->threads) impl_->threads->start();
   core::log_info("netflow", "address=" + impl_->settings.at.host + ":" + std::to_string(port()) +
                                 " workers=" + std::to_string(impl_->workers.size()) + " listening on udp (NetFlow v5, v9, IPFIX, sFlow v5)");
@@ -222,11 +239,17 @@ void listener::stop() {
   if (impl_->stopped.exchange(true)) return;
   for (auto& w : impl_->workers)
     asio::post(w->socket.get_executor(), [i = impl_, &w = *w] {
-      impl::save_templates(w, true);
       boost::system::error_code ec;
       w.socket.close(ec);
+      w.reader.cancel();
     });
   if (impl_->threads) impl_->threads->join();  // each ends once its socket is closed
+  // The decoding threads end once they have decoded what was read; then the templates are saved.
+  for (auto& w : impl_->workers) {
+    w->queue.close();
+    if (w->decoding.joinable()) w->decoding.join();
+    impl::save_templates(*w, true);
+  }
 }
 
 std::uint16_t listener::port() const { return impl_->settings.at.port; }

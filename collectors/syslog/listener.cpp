@@ -18,6 +18,7 @@
 #include "collectors/syslog/stream_framer.hpp"
 #include "collectors/syslog/time_zone.hpp"
 #include "collectors/datagram_queue.hpp"
+#include "collectors/udp_reader.hpp"
 #include "collectors/udp_workers.hpp"
 #include "core/clock.hpp"
 #include "core/json.hpp"
@@ -59,28 +60,23 @@ struct udp_counters {
   local_counter received, dropped_bus, dropped_kernel, dropped_queue, dropped_rate, refused, parse_errors, truncated;
 };
 
-// One UDP socket (SO_REUSEPORT when there are several) read with recvmmsg on one io_context.
+// One UDP socket (SO_REUSEPORT when there are several): read on its io_context's thread into
+// `queue` (udp_reader.hpp), parsed on `parser` (datagram_queue.hpp says why).
 struct udp_worker {
-  static constexpr std::size_t batch = 32;  // datagrams per recvmmsg call
   udp::socket socket;
   asio::steady_timer drops_timer;
-  asio::steady_timer linger_timer;
-  std::vector<char> datagrams;
-  std::array<mmsghdr, batch> headers{};
-  std::array<iovec, batch> vectors{};
-  std::array<sockaddr_storage, batch> senders{};
   std::uint64_t inode = 0;
   std::uint64_t kernel_drops_seen = 0;  // a new socket starts with none
   std::shared_ptr<udp_counters> counters = std::make_shared<udp_counters>();
   // The last sender's address as text: a device sends many datagrams in a row.
   asio::ip::address last_sender;
   std::string last_peer;
-  // The socket's thread reads datagrams into `queue`; `parser` parses them (datagram_queue.hpp).
   datagram_queue queue;
+  udp_reader reader;
   std::thread parser;
 
   udp_worker(asio::io_context& io, std::size_t queue_bytes)
-      : socket(io), drops_timer(io), linger_timer(io), datagrams(batch * 65536), queue(queue_bytes) {}
+      : socket(io), drops_timer(io), queue(queue_bytes), reader(socket, queue, counters->dropped_queue) {}
 };
 
 }  // namespace
@@ -247,77 +243,6 @@ struct listener::impl : std::enable_shared_from_this<listener::impl> {
     }
     parse_error = ev.has("parse_error");
     return core::encode_event(ev);
-  }
-
-  // Waits until the worker's socket is readable, then takes what is there with recvmmsg (at
-  // most 4 batches a turn, so that TCP connections on the same thread get theirs). When a turn
-  // found datagrams but emptied the socket, the next one comes after a short linger instead of
-  // the next datagram's wake-up: at a high rate a wake-up per datagram or two (the kernel
-  // switching threads) cost more than the messages themselves. The receive buffer holds the
-  // datagrams meanwhile; a quiet socket goes back to waiting after one empty turn.
-  static constexpr auto udp_linger = std::chrono::microseconds(500);
-
-  void receive_udp(udp_worker& w) {
-    w.socket.async_wait(udp::socket::wait_read, [self = shared_from_this(), &w](boost::system::error_code ec) {
-      if (ec) {
-        if (ec != asio::error::operation_aborted && !self->stopped) self->receive_udp(w);
-        return;
-      }
-      self->udp_turn(w);
-    });
-  }
-
-  void udp_turn(udp_worker& w) {
-    const std::size_t got = drain_udp(w);
-    if (stopped) return;
-    if (got == 0 || got >= 4 * udp_worker::batch) {  // idle, or more may be waiting: readiness decides
-      receive_udp(w);
-      return;
-    }
-    w.linger_timer.expires_after(udp_linger);
-    w.linger_timer.async_wait([self = shared_from_this(), &w](boost::system::error_code ec) {
-      if (ec || self->stopped) return;
-      self->udp_turn(w);
-    });
-  }
-
-  // Datagrams taken this turn.
-  std::size_t drain_udp(udp_worker& w) {
-    constexpr std::size_t batch = udp_worker::batch;
-    std::size_t got = 0;
-    for (int round = 0; round < 4; ++round) {
-      for (std::size_t i = 0; i < batch; ++i) {
-        w.vectors[i] = {w.datagrams.data() + i * 65536, 65536};
-        w.headers[i] = {};
-        w.headers[i].msg_hdr.msg_iov = &w.vectors[i];
-        w.headers[i].msg_hdr.msg_iovlen = 1;
-        w.headers[i].msg_hdr.msg_name = &w.senders[i];
-        w.headers[i].msg_hdr.msg_namelen = sizeof(sockaddr_storage);
-      }
-      const int n = recvmmsg(w.socket.native_handle(), w.headers.data(), batch, MSG_DONTWAIT, nullptr);
-      if (n <= 0) return got;
-      got += static_cast<std::size_t>(n);
-      const std::int64_t now = core::now_micros();
-      for (int i = 0; i < n; ++i) {
-        const auto k = static_cast<std::size_t>(i);
-        const std::string_view bytes(w.datagrams.data() + k * 65536, w.headers[k].msg_len);
-        if (!w.queue.push(bytes, address_of(w.senders[k]), now)) w.counters->dropped_queue.add();
-      }
-      w.queue.notify();
-      if (static_cast<std::size_t>(n) < batch) return got;
-    }
-    return got;
-  }
-
-  static asio::ip::address address_of(const sockaddr_storage& s) {
-    if (s.ss_family == AF_INET) {
-      const auto& a = reinterpret_cast<const sockaddr_in&>(s);
-      return asio::ip::address_v4(ntohl(a.sin_addr.s_addr));
-    }
-    const auto& a = reinterpret_cast<const sockaddr_in6&>(s);
-    asio::ip::address_v6::bytes_type b;
-    std::copy(std::begin(a.sin6_addr.s6_addr), std::end(a.sin6_addr.s6_addr), b.begin());
-    return asio::ip::address_v6(b, a.sin6_scope_id);
   }
 
   // The parsing thread of a UDP worker: until the queue is closed and empty.
@@ -557,11 +482,9 @@ void listener::start() {
   }
   for (auto& w : impl_->udp_workers) {
     w->parser = std::thread([i = impl_, &w = *w] { i->parse_udp(w); });
+    w->reader.start(impl_, [i = impl_.get()] { return i->stopped.load(); });
     // Started on the worker's own thread: its handlers never run anywhere else.
-    asio::post(w->socket.get_executor(), [i = impl_, &w = *w] {
-      i->receive_udp(w);
-      i->watch_kernel_drops(w);
-    });
+    asio::post(w->socket.get_executor(), [i = impl_, &w = *w] { i->watch_kernel_drops(w); });
   }
   if (impl_->threads) impl_->threads->start();
   asio::socket_base::receive_buffer_size granted;
@@ -583,7 +506,7 @@ void listener::stop() {
       boost::system::error_code ec;
       w.socket.close(ec);
       w.drops_timer.cancel();
-      w.linger_timer.cancel();
+      w.reader.cancel();
     });
   // Worker threads end once their socket and timer are closed; the parsing threads once they
   // have parsed what was read before.

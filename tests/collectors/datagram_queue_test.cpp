@@ -13,35 +13,36 @@ const auto local = boost::asio::ip::make_address("127.0.0.1");
 
 TEST(datagram_queue, hands_over_every_datagram_in_order_with_sender_and_time) {
   datagram_queue q(1 << 20);
-  ASSERT_TRUE(q.push("<13>first", local, 10));
-  ASSERT_TRUE(q.push("", boost::asio::ip::make_address("::1"), 11));
-  ASSERT_TRUE(q.push("<13>third", local, 12));
+  ASSERT_TRUE(q.push("<13>first", local, 514, 10));
+  ASSERT_TRUE(q.push("", boost::asio::ip::make_address("::1"), 514, 11));
+  ASSERT_TRUE(q.push("<13>third", local, 514, 12));
   datagram_queue::batch b;
   ASSERT_TRUE(q.pop_all(b));
   ASSERT_EQ(b.datagrams.size(), 3u);
   EXPECT_EQ(b.bytes(b.datagrams[0]), "<13>first");
   EXPECT_EQ(b.bytes(b.datagrams[1]), "");
   EXPECT_EQ(b.datagrams[1].from.to_string(), "::1");
+  EXPECT_EQ(b.datagrams[1].from_port, 514);
   EXPECT_EQ(b.bytes(b.datagrams[2]), "<13>third");
   EXPECT_EQ(b.datagrams[2].received_micros, 12);
 }
 
 TEST(datagram_queue, refuses_what_passes_the_bound_until_the_consumer_takes_it) {
   datagram_queue q(10);
-  EXPECT_TRUE(q.push("12345", local, 0));
-  EXPECT_TRUE(q.push("12345", local, 0));
-  EXPECT_FALSE(q.push("1", local, 0));  // 11 bytes would pass the bound
+  EXPECT_TRUE(q.push("12345", local, 514, 0));
+  EXPECT_TRUE(q.push("12345", local, 514, 0));
+  EXPECT_FALSE(q.push("1", local, 514, 0));  // 11 bytes would pass the bound
   datagram_queue::batch b;
   ASSERT_TRUE(q.pop_all(b));
   EXPECT_EQ(b.datagrams.size(), 2u);
-  EXPECT_TRUE(q.push("1", local, 0));  // room again
+  EXPECT_TRUE(q.push("1", local, 514, 0));  // room again
 }
 
 TEST(datagram_queue, close_lets_the_consumer_finish_what_is_queued_then_stop) {
   datagram_queue q(1 << 20);
-  ASSERT_TRUE(q.push("last", local, 0));
+  ASSERT_TRUE(q.push("last", local, 514, 0));
   q.close();
-  EXPECT_FALSE(q.push("after close", local, 0));
+  EXPECT_FALSE(q.push("after close", local, 514, 0));
   datagram_queue::batch b;
   ASSERT_TRUE(q.pop_all(b));
   ASSERT_EQ(b.datagrams.size(), 1u);
@@ -63,7 +64,7 @@ TEST(datagram_queue, a_reader_and_a_consumer_thread_lose_nothing) {
   std::vector<std::string> accepted;
   for (int i = 0; i < 200000; ++i) {
     std::string text = "<13>message " + std::to_string(i);
-    if (q.push(text, local, i)) accepted.push_back(std::move(text));
+    if (q.push(text, local, 514, i)) accepted.push_back(std::move(text));
     if (i % 16 == 15) q.notify();
   }
   q.notify();

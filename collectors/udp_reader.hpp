@@ -1,0 +1,61 @@
+#pragma once
+// The reading side of a UDP worker (syslog and NetFlow listeners): waits until its socket is
+// readable, takes what is there with recvmmsg (32 datagrams a call, at most 4 calls a turn, so
+// that other handlers on the same io_context get theirs) and queues each datagram with its
+// sender and receive time for the worker's parsing thread (datagram_queue.hpp). When a turn found
+// datagrams but emptied the socket, the next turn comes after a short linger instead of the next
+// datagram's wake-up: at a high rate a wake-up per datagram or two (the kernel switching threads)
+// cost more than the messages themselves. The kernel's receive buffer holds the datagrams
+// meanwhile; a quiet socket goes back to waiting after one empty turn.
+#include <sys/socket.h>
+
+#include <boost/asio/ip/udp.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <array>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include "collectors/datagram_queue.hpp"
+#include "collectors/udp_workers.hpp"
+
+namespace talaia::collectors {
+
+class udp_reader {
+ public:
+  static constexpr std::size_t batch = 32;  // datagrams per recvmmsg call
+  static constexpr auto linger = std::chrono::microseconds(500);
+
+  // `socket`, `queue` and `dropped` (datagrams the full queue refused) outlive the reader.
+  udp_reader(boost::asio::ip::udp::socket& socket, datagram_queue& queue, local_counter& dropped);
+
+  // Starts reading, on the socket's executor. Every pending handler holds `owner` (whoever owns
+  // the socket and this reader); reading ends when the socket is closed or `stopped()` is true.
+  void start(std::shared_ptr<void> owner, std::function<bool()> stopped);
+  // On the socket's executor: no more turns after the pending one.
+  void cancel() { linger_timer_.cancel(); }
+
+ private:
+  // `owner` travels from handler to handler (no member holds it: the owner holds this reader).
+  void wait(std::shared_ptr<void> owner);
+  void turn(std::shared_ptr<void> owner);
+  std::size_t drain();  // datagrams taken this turn
+
+  boost::asio::ip::udp::socket& socket_;
+  datagram_queue& queue_;
+  local_counter& dropped_;
+  boost::asio::steady_timer linger_timer_;
+  std::function<bool()> stopped_;
+  std::vector<char> datagrams_;
+  std::array<mmsghdr, batch> headers_{};
+  std::array<iovec, batch> vectors_{};
+  std::array<sockaddr_storage, batch> senders_{};
+};
+
+// A sender's address as Asio has it, and its port, from what recvmmsg filled in.
+boost::asio::ip::address address_of(const sockaddr_storage& s);
+std::uint16_t port_of(const sockaddr_storage& s);
+
+}  // namespace talaia::collectors
