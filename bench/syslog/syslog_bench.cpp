@@ -6,6 +6,10 @@
 //     stops after MESSAGES or SECONDS and prints
 //     `messages=N cpu_seconds=S` (this process's CPU from the first message to the last).
 //     SYSLOG_BENCH_WORKERS=N in the environment: N UDP workers (SO_REUSEPORT sockets, a thread each).
+//   syslog_bench topic BROKERS TOPIC
+//     creates TOPIC (4 partitions, as talaia.events) when it does not exist and prints how many
+//     messages it holds (the sum of its partitions' end offsets): what syslog-ng and rsyslog
+//     delivered into Kafka.
 //
 // bench/syslog/run.sh drives it and syslog-ng/rsyslog with the same loggen and prints the ratios.
 
@@ -22,6 +26,7 @@
 #include "bench/cpu_time.hpp"
 #include "collectors/event_ids.hpp"
 #include "collectors/syslog/listener.hpp"
+#include "core/kafka_client.hpp"
 #include "core/metrics.hpp"
 
 namespace {
@@ -80,6 +85,33 @@ int listen(unsigned port, std::size_t want, double seconds, const char* cert, co
   return 0;
 }
 
+// Creates `topic` when missing; prints the sum of its partitions' end offsets (-1 when the broker
+// does not answer them yet).
+int topic_messages(const std::string& brokers, const std::string& topic) {
+  core::kafka_config k;
+  k.brokers = brokers;
+  k.partitions = 4;
+  if (auto r = core::ensure_topics(k, {topic}); !r) return std::fprintf(stderr, "%s\n", r.err().message.c_str()), 2;
+  auto conf = core::kafka::make_conf(k, {{"client.id", "bench-offsets"}});
+  if (!conf) return std::fprintf(stderr, "%s\n", conf.err().message.c_str()), 2;
+  auto rk = core::kafka::make_handle(RD_KAFKA_PRODUCER, std::move(*conf));
+  if (!rk) return std::fprintf(stderr, "%s\n", rk.err().message.c_str()), 2;
+  auto md = core::kafka::read_metadata(rk->get(), brokers, std::chrono::seconds(10));
+  if (!md) return std::fprintf(stderr, "%s\n", md.err().message.c_str()), 2;
+  const auto found = md->topics.find(topic);
+  long long total = found == md->topics.end() ? -1 : 0;
+  for (int p = 0; found != md->topics.end() && p < found->second; ++p) {
+    std::int64_t low = 0, high = 0;
+    if (rd_kafka_query_watermark_offsets(rk->get(), topic.c_str(), p, &low, &high, 10000) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      total = -1;
+      break;
+    }
+    total += high;
+  }
+  std::printf("%lld\n", total);
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -87,6 +119,7 @@ int main(int argc, char** argv) {
   if (cmd == "listen" && (argc == 5 || argc == 7))
     return listen(static_cast<unsigned>(std::stoul(argv[2])), std::stoul(argv[3]), std::stod(argv[4]), argc == 7 ? argv[5] : nullptr,
                   argc == 7 ? argv[6] : nullptr);
-  std::fprintf(stderr, "usage: syslog_bench listen PORT MESSAGES SECONDS [CERT KEY]\n");
+  if (cmd == "topic" && argc == 4) return topic_messages(argv[2], argv[3]);
+  std::fprintf(stderr, "usage: syslog_bench listen PORT MESSAGES SECONDS [CERT KEY] | topic BROKERS TOPIC\n");
   return 2;
 }
