@@ -252,4 +252,21 @@ read -r nm nc <<<"$(syslog_ng udp 150000)"
 echo "syslog-ng: $nm of $messages received, loss $(awk -v a="$nm" -v b="$messages" 'BEGIN { printf "%.2f", 100 * (b - a) / b }') %"
 read -r rm rc <<<"$(rsyslog udp 150000)"
 [[ $rm != 0 ]] && echo "rsyslog: $rm of $messages received, loss $(awk -v a="$rm" -v b="$messages" 'BEGIN { printf "%.2f", 100 * (b - a) / b }') %"
+
+# The same on a busy machine: two busy loops (one per core here) beside the senders and the
+# server, as other work on a shared collector host would be.
+busy() {  # busy COMMAND...: runs it with two busy loops beside it
+  local hogs=()
+  for _ in 1 2; do (while :; do :; done) >/dev/null 2>&1 & hogs+=($!); done
+  "$@"
+  kill "${hogs[@]}" 2>/dev/null || true
+  wait "${hogs[@]}" 2>/dev/null || true
+}
+echo "== udp with two busy loops beside: $messages messages offered at 150,000/s"
+read -r tm tc <<<"$(busy talaia udp 150000)"
+echo "talaia: $tm of $messages received, loss $(awk -v a="$tm" -v b="$messages" 'BEGIN { printf "%.2f", 100 * (b - a) / b }') %"
+read -r nm nc <<<"$(busy syslog_ng udp 150000)"
+echo "syslog-ng: $nm of $messages received, loss $(awk -v a="$nm" -v b="$messages" 'BEGIN { printf "%.2f", 100 * (b - a) / b }') %"
+read -r rm rc <<<"$(busy rsyslog udp 150000)"
+[[ $rm != 0 ]] && echo "rsyslog: $rm of $messages received, loss $(awk -v a="$rm" -v b="$messages" 'BEGIN { printf "%.2f", 100 * (b - a) / b }') %"
 exit 0
