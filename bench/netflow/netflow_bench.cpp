@@ -156,6 +156,15 @@ int listen(unsigned port, std::size_t want, double seconds) {
   (*l)->stop();
   io.stop();
   net.join();
+  // Where missing records went (bus or producer queue full, reading queue full), on stderr.
+  const std::string text = metrics.render();
+  for (std::size_t at = 0, end; at < text.size(); at = end + 1) {
+    end = text.find('\n', at);
+    if (end == std::string::npos) end = text.size();
+    const std::string_view line(text.data() + at, end - at);
+    if (line.starts_with("talaia_events_discarded_total") || line.starts_with("talaia_flow_packets_discarded_total"))
+      if (!line.ends_with(" 0")) std::fprintf(stderr, "%.*s\n", static_cast<int>(line.size()), line.data());
+  }
   std::printf("records=%zu cpu_seconds=%.3f\n", sink.count(), cpu);
   return 0;
 }
