@@ -25,6 +25,7 @@
 
 #include "bench/bus_sink.hpp"
 #include "bench/cpu_time.hpp"
+#include "bench/metric_lines.hpp"
 #include "collectors/event_ids.hpp"
 #include "collectors/netflow/decoder.hpp"
 #include "collectors/netflow/listener.hpp"
@@ -157,14 +158,7 @@ int listen(unsigned port, std::size_t want, double seconds) {
   io.stop();
   net.join();
   // Where missing records went (bus or producer queue full, reading queue full), on stderr.
-  const std::string text = metrics.render();
-  for (std::size_t at = 0, end; at < text.size(); at = end + 1) {
-    end = text.find('\n', at);
-    if (end == std::string::npos) end = text.size();
-    const std::string_view line(text.data() + at, end - at);
-    if (line.starts_with("talaia_events_discarded_total") || line.starts_with("talaia_flow_packets_discarded_total"))
-      if (!line.ends_with(" 0")) std::fprintf(stderr, "%.*s\n", static_cast<int>(line.size()), line.data());
-  }
+  bench::print_metric_lines(metrics, {"talaia_events_discarded_total", "talaia_flow_packets_discarded_total"}, true);
   std::printf("records=%zu cpu_seconds=%.3f\n", sink.count(), cpu);
   return 0;
 }

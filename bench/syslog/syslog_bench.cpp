@@ -24,6 +24,7 @@
 
 #include "bench/bus_sink.hpp"
 #include "bench/cpu_time.hpp"
+#include "bench/metric_lines.hpp"
 #include "collectors/event_ids.hpp"
 #include "collectors/syslog/listener.hpp"
 #include "core/kafka_client.hpp"
@@ -73,14 +74,7 @@ int listen(unsigned port, std::size_t want, double seconds, const char* cert, co
   io.stop();
   net.join();
   // Where the missing ones went (kernel receive buffer, bus full), on stderr.
-  const std::string text = metrics.render();
-  for (std::size_t at = 0, end; at < text.size(); at = end + 1) {
-    end = text.find('\n', at);
-    if (end == std::string::npos) end = text.size();
-    const std::string_view line(text.data() + at, end - at);
-    if (line.starts_with("talaia_events_discarded_total") || line.starts_with("talaia_udp_worker_received_total"))
-      std::fprintf(stderr, "%.*s\n", static_cast<int>(line.size()), line.data());
-  }
+  bench::print_metric_lines(metrics, {"talaia_events_discarded_total", "talaia_udp_worker_received_total"}, false);
   std::printf("messages=%zu cpu_seconds=%.3f\n", received(), cpu);
   return 0;
 }

@@ -46,6 +46,13 @@ std::vector<std::size_t> match(scanner& sc, const core::event& ev) {
   return out;
 }
 
+// The ids of the rules matching an event of `fs`, in rule order.
+std::vector<std::string> matched_ids(scanner& sc, fields fs) {
+  std::vector<std::string> ids;
+  for (std::size_t i : match(sc, make_event(fs))) ids.push_back(sc.rules().rules()[i].id);
+  return ids;
+}
+
 // One rule whose detection is `detection` (indented by four spaces in the YAML).
 class one_rule {
  public:
@@ -162,11 +169,7 @@ detection:
     condition: sel
 )");
   ASSERT_TRUE(sc);
-  const auto rules_of = [&](fields fs) {
-    std::vector<std::string> ids;
-    for (std::size_t i : match(*sc, make_event(fs))) ids.push_back(sc->rules().rules()[i].id);
-    return ids;
-  };
+  const auto rules_of = [&](fields fs) { return matched_ids(*sc, fs); };
   using ids = std::vector<std::string>;
   EXPECT_EQ(rules_of({{"kind", "syslog"}, {"message", "a foo"}}), ids{"r1"});
   EXPECT_EQ(rules_of({{"kind", "flow"}, {"message", "a foo"}}), ids{"r3"});  // keywords in string fields
@@ -211,11 +214,7 @@ detection:
         msg|contains: skip
 )");
   ASSERT_TRUE(sc);
-  const auto rules_of = [&](fields fs) {
-    std::vector<std::string> ids;
-    for (std::size_t i : match(*sc, make_event(fs))) ids.push_back(sc->rules().rules()[i].id);
-    return ids;
-  };
+  const auto rules_of = [&](fields fs) { return matched_ids(*sc, fs); };
   using ids = std::vector<std::string>;
   EXPECT_EQ(rules_of({{"kind", "syslog"}, {"raw", "scp a b:c"}, {"user", "x"}}), ids{"a"});
   EXPECT_EQ(rules_of({{"kind", "syslog"}, {"raw", "scp a b"}, {"user", "x"}}), ids{});       // no ':'
