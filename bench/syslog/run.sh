@@ -222,19 +222,22 @@ done
 if bash "$root/deploy/kafka/kafka.sh" fetch >/dev/null 2>&1 && bash "$root/deploy/kafka/kafka.sh" start "$work/kafka" >/dev/null 2>&1; then
   brokers=$(cat "$work/kafka/bootstrap")
   new_topic talaia.events || true
-  for mode in tcp tls; do
-    echo "== $mode into Kafka: $messages messages of 256 bytes from two loggen senders; JSON, idempotent, acks=all"
+  for mode in tcp tls udp; do
+    r=1000000  # as fast as loggen goes over TCP and TLS; UDP at the rate of the loss test
+    offered="from two loggen senders"
+    [[ $mode == udp ]] && r=150000 && offered="offered at 150,000/s"
+    echo "== $mode into Kafka: $messages messages of 256 bytes $offered; JSON, idempotent, acks=all"
     before=$(in_topic talaia.events 2>/dev/null) || before=0
-    read -r km kc <<<"$(BENCH_KAFKA=$brokers talaia $mode)"
+    read -r km kc <<<"$(BENCH_KAFKA=$brokers talaia $mode $r)"
     after=$(in_topic talaia.events 2>/dev/null) || after=$before
     ours=$(rate "$km" "$kc")
     echo "talaia listener (parse, JSON, Kafka producer): $km messages ($((after - before)) in the topic), $kc CPU-s: $ours msg/CPU-s"
     if installed syslog-ng-mod-rdkafka && new_topic "syslog-ng.$mode"; then
-      read -r nm nc <<<"$(syslog_ng $mode 1000000 "syslog-ng.$mode")"; ng=$(rate "$nm" "$nc")
+      read -r nm nc <<<"$(syslog_ng $mode $r "syslog-ng.$mode")"; ng=$(rate "$nm" "$nc")
       echo "syslog-ng (parse, JSON, kafka-c): $nm messages in the topic, $nc CPU-s: $ng msg/CPU-s; talaia/syslog-ng = $(ratio "$ours" "$ng")"
     fi
     if [[ -f $rsyslog_modules/omkafka.so ]] && new_topic "rsyslog.$mode"; then
-      read -r rm rc <<<"$(rsyslog $mode 1000000 "rsyslog.$mode")"
+      read -r rm rc <<<"$(rsyslog $mode $r "rsyslog.$mode")"
       if [[ $rm != 0 ]]; then rs=$(rate "$rm" "$rc"); echo "rsyslog (parse, JSON, omkafka): $rm messages in the topic, $rc CPU-s: $rs msg/CPU-s; talaia/rsyslog = $(ratio "$ours" "$rs")"; fi
     fi
   done
@@ -249,9 +252,9 @@ echo "talaia: $tm of $messages received, loss $(awk -v a="$tm" -v b="$messages" 
 read -r tm tc <<<"$(SYSLOG_BENCH_WORKERS=2 talaia udp 150000)"
 echo "talaia, 2 UDP workers: $tm of $messages received, loss $(awk -v a="$tm" -v b="$messages" 'BEGIN { printf "%.2f", 100 * (b - a) / b }') %, $(rate "$tm" "$tc") msg/CPU-s"
 read -r nm nc <<<"$(syslog_ng udp 150000)"
-echo "syslog-ng: $nm of $messages received, loss $(awk -v a="$nm" -v b="$messages" 'BEGIN { printf "%.2f", 100 * (b - a) / b }') %"
+echo "syslog-ng: $nm of $messages received, loss $(awk -v a="$nm" -v b="$messages" 'BEGIN { printf "%.2f", 100 * (b - a) / b }') %, $(rate "$nm" "$nc") msg/CPU-s"
 read -r rm rc <<<"$(rsyslog udp 150000)"
-[[ $rm != 0 ]] && echo "rsyslog: $rm of $messages received, loss $(awk -v a="$rm" -v b="$messages" 'BEGIN { printf "%.2f", 100 * (b - a) / b }') %"
+[[ $rm != 0 ]] && echo "rsyslog: $rm of $messages received, loss $(awk -v a="$rm" -v b="$messages" 'BEGIN { printf "%.2f", 100 * (b - a) / b }') %, $(rate "$rm" "$rc") msg/CPU-s"
 
 # The same on a busy machine: two busy loops (one per core here) beside the senders and the
 # server, as other work on a shared collector host would be.
