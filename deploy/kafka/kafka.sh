@@ -57,7 +57,14 @@ start() {
   local port cport cluster
   port=$(free_port); cport=$(free_port)
   while [[ "$cport" == "$port" ]]; do cport=$(free_port); done
-  cluster=$(python3 -c 'import uuid,base64; print(base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("="))')
+  # A random cluster id (base64url of a UUID). Not one starting with '-': kafka-storage would take
+  # it for an option and refuse to format (about one start in 64 failed that way).
+  cluster=$(python3 -c 'import uuid,base64
+while True:
+    c = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+    if not c.startswith("-"):
+        print(c)
+        break')
   cat > "$dir/server.properties" <<PROPS
 process.roles=broker,controller
 node.id=1

@@ -101,9 +101,14 @@ TEST_F(kafka_pipeline, detect_sends_what_is_not_a_json_object_to_the_dead_letter
     return find_incident(incidents, marker_rule) != nullptr;
   }, std::chrono::seconds(60))) << detect->err() << serve->err();
   EXPECT_EQ(find_incident(incidents, marker_rule)->at("first_seen"), "2026-01-01T00:00:00Z");
-  auto dead = run_command({"kcat", "-C", "-b", brokers, "-t", "dead." + suffix, "-o", "beginning", "-c", "1", "-e"},
-                          std::chrono::seconds(60));
-  ASSERT_EQ(dead.code, 0) << dead.err;
+  // The dead letter and the incident travel separately: the incident may be served before the
+  // dead letter is visible to a consumer, so read until it is there.
+  run_result dead;
+  ASSERT_TRUE(eventually([&] {
+    dead = run_command({"kcat", "-C", "-b", brokers, "-t", "dead." + suffix, "-o", "beginning", "-c", "1", "-e"},
+                       std::chrono::seconds(60));
+    return dead.code == 0 && !dead.out.empty();
+  }, std::chrono::seconds(60))) << dead.err;
   auto letter = json::parse(dead.out).as_object();
   EXPECT_EQ(letter.at("value"), "not json at all");
   EXPECT_NE(std::string(letter.at("reason").as_string()).find("JSON"), std::string::npos);
