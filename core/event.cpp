@@ -48,6 +48,22 @@ event& event::operator=(event&& other) noexcept {
 namespace {
 bool same_name(const std::string& a, std::string_view b) { return same_text(a, b); }
 
+// s = v, cheaper than std::string::assign when s already has the room (fields reused line after
+// line mostly do). v may lie inside s (a field set to part of its own text): then it is no longer
+// than s, and is moved down before s is shortened; a longer v cannot lie inside s.
+void assign_text(std::string& s, std::string_view v) {
+  if (v.size() > s.capacity()) {
+    s.assign(v);
+  } else if (v.size() <= s.size()) {
+    if (!v.empty()) std::memmove(s.data(), v.data(), v.size());
+    s.resize(v.size());
+  } else {
+    const char* from = v.data();
+    s.resize(v.size());
+    std::memcpy(s.data(), from, v.size());
+  }
+}
+
 std::size_t bucket_of(std::string_view name) {
   const std::size_t n = name.size();
   if (n == 0) return 0;
@@ -100,7 +116,7 @@ field& event::slot(std::string_view name) {
 void event::set_string(std::string_view name, std::string_view value) {
   field& f = slot(name);
   f.type = field_type::string;
-  f.text.assign(value);
+  assign_text(f.text, value);
   f.number = 0;
 }
 
@@ -108,14 +124,14 @@ void event::set_integer(std::string_view name, std::int64_t value) {
   field& f = slot(name);
   f.type = field_type::integer;
   char digits[24];
-  f.text.assign(digits, std::to_chars(digits, digits + sizeof digits, value).ptr);
+  assign_text(f.text, std::string_view(digits, static_cast<std::size_t>(std::to_chars(digits, digits + sizeof digits, value).ptr - digits)));
   f.number = value;
 }
 
 void event::set_ip(std::string_view name, std::string_view value) {
   field& f = slot(name);
   f.type = field_type::ip;
-  f.text.assign(value);
+  assign_text(f.text, value);
   f.number = 0;
 }
 
@@ -123,7 +139,7 @@ void event::set_time(std::string_view name, std::int64_t micros) {
   field& f = slot(name);
   f.type = field_type::time;
   char text[rfc3339_max];
-  f.text.assign(text, format_rfc3339(micros, text));
+  assign_text(f.text, std::string_view(text, format_rfc3339(micros, text)));
   f.number = micros;
 }
 
@@ -139,14 +155,14 @@ void event::copy_time(std::string_view name, const field& time) {
   }
   field& f = slot(name);
   f.type = field_type::time;
-  f.text.assign(text, n);
+  assign_text(f.text, std::string_view(text, n));
   f.number = micros;
 }
 
 void event::set(const field& f) {
   field& s = slot(f.name);
   s.type = f.type;
-  s.text.assign(f.text);
+  assign_text(s.text, f.text);
   s.number = f.number;
 }
 

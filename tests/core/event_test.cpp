@@ -91,6 +91,25 @@ TEST(event, copies_and_moves_carry_the_fields) {
   EXPECT_EQ(d.text("x"), "2");
 }
 
+// A field set to a part of its own text (a trimmed value, say), short and long, and after clear()
+// when the spare storage is reused.
+TEST(event, a_field_set_from_its_own_text_keeps_the_right_bytes) {
+  event ev;
+  for (const std::string text : {std::string("hello world"), "prefix " + std::string(100, 'x') + " suffix"}) {
+    ev.clear();
+    ev.set_string("a", text);
+    ev.set_string("a", ev.text("a").substr(6));
+    EXPECT_EQ(ev.text("a"), text.substr(6));
+    ev.set_string("a", ev.text("a"));
+    EXPECT_EQ(ev.text("a"), text.substr(6));
+    ev.set_string("a", std::string(300, 'y'));  // longer than the room it had
+    EXPECT_EQ(ev.text("a"), std::string(300, 'y'));
+    ev.set_string("a", "");
+    EXPECT_EQ(ev.text("a"), "");
+    EXPECT_TRUE(ev.has("a"));
+  }
+}
+
 TEST(event, copy_time_takes_the_text_of_another_field_even_of_its_own) {
   event ev;
   ev.set_time("timestamp", 1'700'000'000'123'456);
