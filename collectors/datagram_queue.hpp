@@ -11,7 +11,8 @@
 //
 // Bounded by bytes of datagram text: a push beyond the bound is refused (the reader counts the
 // drop). One reader and one consumer; the buffers are swapped whole, so neither side allocates
-// per datagram once warm.
+// per datagram once warm (and at most twice the bound is held: the queue and the batch being
+// parsed).
 #include <boost/asio/ip/address.hpp>
 
 #include <condition_variable>
