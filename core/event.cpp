@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cstring>
+#include <functional>
 
 #include "core/bytes.hpp"
 #include "core/clock.hpp"
@@ -113,7 +114,19 @@ field& event::slot(std::string_view name) {
   return f;
 }
 
+bool event::inside_field_list(std::string_view v) const {
+  const std::less<const char*> before;
+  const auto* begin = reinterpret_cast<const char*>(fields_.data());
+  const auto* end = reinterpret_cast<const char*>(fields_.data() + fields_.size());
+  return !before(v.data(), begin) && before(v.data(), end);
+}
+
 void event::set_string(std::string_view name, std::string_view value) {
+  if (inside_field_list(value)) {  // a short text of one of our fields: slot() may move it
+    const std::string copy(value);
+    set_string(name, copy);
+    return;
+  }
   field& f = slot(name);
   f.type = field_type::string;
   assign_text(f.text, value);
@@ -129,6 +142,11 @@ void event::set_integer(std::string_view name, std::int64_t value) {
 }
 
 void event::set_ip(std::string_view name, std::string_view value) {
+  if (inside_field_list(value)) {  // as in set_string
+    const std::string copy(value);
+    set_ip(name, copy);
+    return;
+  }
   field& f = slot(name);
   f.type = field_type::ip;
   assign_text(f.text, value);

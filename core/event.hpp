@@ -34,7 +34,8 @@ class event {
   std::string_view text(std::string_view name) const;
   bool has(std::string_view name) const { return find(name) != nullptr; }
 
-  // Setters replace a field of the same name, keeping its position.
+  // Setters replace a field of the same name, keeping its position. A value may be a view of
+  // this event's own texts (another field's, or the same field's).
   void set_string(std::string_view name, std::string_view value);
   void set_integer(std::string_view name, std::int64_t value);
   void set_ip(std::string_view name, std::string_view value);
@@ -57,6 +58,9 @@ class event {
  private:
   field& slot(std::string_view name);
   std::size_t position_of(std::string_view name) const;  // size_ when absent
+  // True when `v` points into fields_'s own storage: a short (in-place) text of one of our fields,
+  // which moves when slot() grows the list. Longer texts live on the heap and stay put.
+  bool inside_field_list(std::string_view v) const;
   void reindex();
 
   std::vector<field> fields_;  // [0, size_) are the fields; the rest are spare storage

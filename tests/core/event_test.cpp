@@ -95,7 +95,7 @@ TEST(event, copies_and_moves_carry_the_fields) {
 // when the spare storage is reused.
 TEST(event, a_field_set_from_its_own_text_keeps_the_right_bytes) {
   event ev;
-  for (const std::string text : {std::string("hello world"), "prefix " + std::string(100, 'x') + " suffix"}) {
+  for (const std::string& text : {std::string("hello world"), "prefix " + std::string(100, 'x') + " suffix"}) {
     ev.clear();
     ev.set_string("a", text);
     ev.set_string("a", ev.text("a").substr(6));
@@ -108,6 +108,21 @@ TEST(event, a_field_set_from_its_own_text_keeps_the_right_bytes) {
     EXPECT_EQ(ev.text("a"), "");
     EXPECT_TRUE(ev.has("a"));
   }
+}
+
+// Setting new fields from other fields' short texts while the field list grows (and moves):
+// each gets the text it was given (valgrind/ASan see no read of freed memory).
+TEST(event, a_field_set_from_another_fields_short_text_survives_the_list_growing) {
+  event ev;
+  ev.set_string("seed", "abc");
+  for (int i = 0; i < 100; ++i) {
+    const std::string name = "f" + std::to_string(i);
+    ev.set_string(name, ev.text(i == 0 ? "seed" : "f" + std::to_string(i - 1)));
+    ev.set_ip("ip" + std::to_string(i), ev.text("seed"));
+  }
+  EXPECT_EQ(ev.text("f99"), "abc");
+  EXPECT_EQ(ev.text("ip99"), "abc");
+  EXPECT_EQ(ev.find("ip99")->type, field_type::ip);
 }
 
 TEST(event, copy_time_takes_the_text_of_another_field_even_of_its_own) {
