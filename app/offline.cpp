@@ -154,7 +154,7 @@ core::result<void> for_each_capture_event(const std::string& file, collectors::n
     }
     const std::string id = "replay:" + name + ":" + std::to_string(number);
     if (protocol == port_protocol::flow) {
-      events.clear();
+      flows.recycle(events);
       if (!flows.decode(d.payload, d.src_ip, d.src_port, d.time_micros, events)) ++summary.undecodable;
       for (std::size_t i = 0; i < events.size(); ++i) {
         events[i].set_string("id", id + "." + std::to_string(i + 1));

@@ -54,6 +54,8 @@ class event {
   }
 
   std::span<const field> fields() const { return {fields_.data(), size_}; }
+  // Room for n fields without moving them (a builder that knows how many it will set).
+  void reserve(std::size_t n) { fields_.reserve(n); }
 
  private:
   field& slot(std::string_view name);

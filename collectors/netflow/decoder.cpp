@@ -144,6 +144,14 @@ struct decoder::state {
   decoder_stats stats;
   std::unordered_map<exporter_key, exporter_state, exporter_key_hash> exporters;
   std::size_t held_count = 0, held_bytes = 0;
+  std::vector<core::event> spare;  // events handed back by recycle(), reused for new records
+
+  core::event new_event() {
+    if (spare.empty()) return core::event();
+    core::event ev = std::move(spare.back());
+    spare.pop_back();
+    return ev;
+  }
 
   // The state of an exporter, made on first sight; null when the table is full.
   exporter_state* exporter(const exporter_key& key, std::int64_t now) {
@@ -367,7 +375,9 @@ struct decoder::state {
 
   bool decode_flow_record(exporter_state& e, const flow_template& t, std::string_view rec, const packet_context& ctx,
                           const core::event& proto, std::vector<core::event>& out, std::size_t& used) {
-    core::event ev = proto;
+    core::event ev = new_event();
+    ev.reserve(proto.fields().size() + t.fields.size() + 8);  // the fields below, set without moving the list
+    ev = proto;
     std::uint64_t interval34 = 0, random50 = 0, pkt_interval = 0, pkt_space = 0, size = 0, population = 0;
     std::uint64_t selector = no_selector;
     bool has_space = false;
@@ -692,6 +702,15 @@ core::result<std::size_t> decoder::decode(std::string_view packet, std::string_v
 }
 
 const decoder_stats& decoder::stats() const { return s_->stats; }
+
+void decoder::recycle(std::vector<core::event>& used) {
+  constexpr std::size_t max_spare = 4096;
+  for (core::event& ev : used) {
+    if (s_->spare.size() >= max_spare) break;
+    s_->spare.push_back(std::move(ev));
+  }
+  used.clear();
+}
 
 std::size_t decoder::template_count() const {
   std::size_t n = 0;

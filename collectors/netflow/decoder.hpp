@@ -71,6 +71,10 @@ class decoder {
   core::result<std::size_t> decode(std::string_view packet, std::string_view exporter, std::uint16_t port,
                                    std::int64_t received_micros, std::vector<core::event>& out);
 
+  // Empties `used` (events this decoder appended, done with), keeping their storage for the next
+  // records: a reused event does not allocate its field list and texts again.
+  void recycle(std::vector<core::event>& used);
+
   const decoder_stats& stats() const;
   std::size_t template_count() const;  // templates cached, all exporters
 

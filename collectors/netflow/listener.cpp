@@ -165,7 +165,7 @@ struct listener::impl : std::enable_shared_from_this<listener::impl> {
       w.last_exporter_text = from.to_string();
     }
     const std::string& address = w.last_exporter_text;
-    w.events.clear();
+    w.decoder.recycle(w.events);
     auto n = w.decoder.decode(bytes, address, port, received, w.events);
     const decoder_stats& stats = w.decoder.stats();
     for (std::size_t k = 0; k < decoder_metric_count; ++k) c.decoder[k].set(stats.*(decoder_metrics[k].field));

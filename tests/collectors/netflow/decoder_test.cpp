@@ -10,6 +10,7 @@
 
 #include "collectors/capture/pcap.hpp"
 #include "collectors/netflow/fields.hpp"
+#include "core/json.hpp"
 
 namespace talaia::collectors::netflow {
 namespace {
@@ -494,6 +495,31 @@ TEST(netflow_decoder, real_exports_without_loss_show_no_sequence_gap) {
     EXPECT_EQ(d.stats().sequence_gaps, 0u) << name;
     EXPECT_EQ(d.stats().sequence_resets, 0u) << name;
     EXPECT_EQ(out.size(), std::string(name).find("v5") != std::string::npos ? 150u : 170u) << name;
+  }
+}
+
+// Events handed back with recycle() are reused for the next records: the same packet decodes to
+// the same events, field for field, whether its events are fresh or recycled ones that held
+// other records (with more fields, and longer texts) before.
+TEST(netflow_decoder, recycled_events_decode_as_fresh_ones) {
+  decoder fresh_decoder, recycling;
+  std::vector<core::event> fresh, reused;
+  const std::int64_t received = 1'700'000'000'000'000;
+  (void)fresh_decoder.decode(v9_packet(v9_template_256(), 1), "192.0.2.1", 2055, received, fresh);
+  (void)recycling.decode(v9_packet(v9_template_256(), 1), "192.0.2.1", 2055, received, reused);
+  for (std::uint32_t seq = 2; seq < 6; ++seq) {
+    fresh.clear();
+    for (auto& ev : reused) {  // what a listener adds before it is done with them
+      ev.set_string("id", "node-1-18b2c3d4e5f60-" + std::to_string(seq));
+      ev.set_string("extra", std::string(100, 'x'));
+    }
+    recycling.recycle(reused);
+    EXPECT_TRUE(reused.empty());
+    const std::string packet = v9_packet(v9_data_256(seq), seq);
+    ASSERT_TRUE(fresh_decoder.decode(packet, "192.0.2.1", 2055, received + seq, fresh).ok());
+    ASSERT_TRUE(recycling.decode(packet, "192.0.2.1", 2055, received + seq, reused).ok());
+    ASSERT_EQ(fresh.size(), reused.size());
+    for (std::size_t i = 0; i < fresh.size(); ++i) EXPECT_EQ(core::encode_event(fresh[i]), core::encode_event(reused[i]));
   }
 }
 
