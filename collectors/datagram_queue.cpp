@@ -4,7 +4,11 @@ namespace talaia::collectors {
 
 bool datagram_queue::push(std::string_view bytes, const boost::asio::ip::address& from, std::uint16_t from_port,
                           std::int64_t received_micros) {
-  std::lock_guard lock(mu_);
+  return locked(*this).push(bytes, from, from_port, received_micros);
+}
+
+bool datagram_queue::push_locked(std::string_view bytes, const boost::asio::ip::address& from, std::uint16_t from_port,
+                                 std::int64_t received_micros) {
   if (closed_ || queued_.text.size() + bytes.size() > max_bytes_) return false;
   queued_.datagrams.push_back({queued_.text.size(), bytes.size(), from, from_port, received_micros});
   queued_.text.insert(queued_.text.end(), bytes.begin(), bytes.end());

@@ -45,6 +45,20 @@ class datagram_queue {
 
   // Reader: queues a copy of `bytes`; false when that would pass the bound, or after close().
   bool push(std::string_view bytes, const boost::asio::ip::address& from, std::uint16_t from_port, std::int64_t received_micros);
+
+  // Reader: the same for several datagrams (a recvmmsg call's) under one lock.
+  class locked {
+   public:
+    explicit locked(datagram_queue& q) : q_(q), lock_(q.mu_) {}
+    bool push(std::string_view bytes, const boost::asio::ip::address& from, std::uint16_t from_port,
+              std::int64_t received_micros) {
+      return q_.push_locked(bytes, from, from_port, received_micros);
+    }
+
+   private:
+    datagram_queue& q_;
+    std::lock_guard<std::mutex> lock_;
+  };
   // Reader, after a run of pushes: wakes the consumer if it waits.
   void notify();
   // Consumer: waits until something is queued or the queue is closed, then swaps everything
@@ -54,6 +68,9 @@ class datagram_queue {
   void close();
 
  private:
+  bool push_locked(std::string_view bytes, const boost::asio::ip::address& from, std::uint16_t from_port,
+                   std::int64_t received_micros);
+
   const std::size_t max_bytes_;
   std::mutex mu_;
   std::condition_variable ready_;

@@ -58,10 +58,11 @@ std::size_t udp_reader::drain() {
     if (n <= 0) break;
     got += static_cast<std::size_t>(n);
     const std::int64_t now = core::now_micros();
+    datagram_queue::locked queue(queue_);  // one lock for the call's datagrams
     for (int i = 0; i < n; ++i) {
       const auto k = static_cast<std::size_t>(i);
       const std::string_view bytes(datagrams_.data() + k * 65536, headers_[k].msg_len);
-      if (!queue_.push(bytes, address_of(senders_[k]), port_of(senders_[k]), now)) dropped_.add();
+      if (!queue.push(bytes, address_of(senders_[k]), port_of(senders_[k]), now)) dropped_.add();
     }
     if (static_cast<std::size_t>(n) < batch) break;
   }

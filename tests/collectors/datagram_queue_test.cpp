@@ -62,10 +62,15 @@ TEST(datagram_queue, a_reader_and_a_consumer_thread_lose_nothing) {
       for (const auto& d : b.datagrams) got.emplace_back(b.bytes(d));
   });
   std::vector<std::string> accepted;
-  for (int i = 0; i < 200000; ++i) {
-    std::string text = "<13>message " + std::to_string(i);
-    if (q.push(text, local, 514, i)) accepted.push_back(std::move(text));
-    if (i % 16 == 15) q.notify();
+  for (int i = 0; i < 200000; i += 32) {  // as the reader does: a recvmmsg call's datagrams under one lock
+    {
+      datagram_queue::locked batch(q);
+      for (int k = i; k < i + 32; ++k) {
+        std::string text = "<13>message " + std::to_string(k);
+        if (batch.push(text, local, 514, k)) accepted.push_back(std::move(text));
+      }
+    }
+    q.notify();
   }
   q.notify();
   q.close();
