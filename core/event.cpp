@@ -47,7 +47,7 @@ event& event::operator=(event&& other) noexcept {
 }
 
 namespace {
-bool same_name(const std::string& a, std::string_view b) { return same_text(a, b); }
+[[gnu::always_inline]] inline bool same_name(const std::string& a, std::string_view b) { return same_text(a, b); }
 
 // s = v, cheaper than std::string::assign when s already has the room (fields reused line after
 // line mostly do). v may lie inside s (a field set to part of its own text): then it is no longer
@@ -65,7 +65,7 @@ void assign_text(std::string& s, std::string_view v) {
   }
 }
 
-std::size_t bucket_of(std::string_view name) {
+[[gnu::always_inline]] inline std::size_t bucket_of(std::string_view name) {
   const std::size_t n = name.size();
   if (n == 0) return 0;
   const auto at = [&](std::size_t i) { return static_cast<std::size_t>(static_cast<unsigned char>(name[i])); };
@@ -73,8 +73,10 @@ std::size_t bucket_of(std::string_view name) {
 }
 }  // namespace
 
-std::size_t event::position_of(std::string_view name) const {
-  const std::uint8_t first = index_[bucket_of(name)];
+std::size_t event::position_of(std::string_view name) const { return position_of(name, bucket_of(name)); }
+
+std::size_t event::position_of(std::string_view name, std::size_t bucket) const {
+  const std::uint8_t first = index_[bucket];
   if (first != 0 && same_name(fields_[first - 1].name, name)) return first - 1;
   if (first == 0 && !overflow_) return size_;
   for (std::size_t i = 0; i < size_; ++i)
@@ -103,10 +105,11 @@ std::string_view event::text(std::string_view name) const {
 }
 
 field& event::slot(std::string_view name) {
-  if (const std::size_t i = position_of(name); i < size_) return fields_[i];
+  const std::size_t bucket = bucket_of(name);
+  if (const std::size_t i = position_of(name, bucket); i < size_) return fields_[i];
   if (size_ == fields_.size()) fields_.emplace_back();
   const std::size_t position = size_++;
-  std::uint8_t& b = index_[bucket_of(name)];
+  std::uint8_t& b = index_[bucket];
   if (position >= 255) overflow_ = true;
   else if (b == 0) b = static_cast<std::uint8_t>(position + 1);
   field& f = fields_[position];

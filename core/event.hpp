@@ -60,6 +60,7 @@ class event {
  private:
   field& slot(std::string_view name);
   std::size_t position_of(std::string_view name) const;  // size_ when absent
+  std::size_t position_of(std::string_view name, std::size_t bucket) const;
   // True when `v` points into fields_'s own storage: a short (in-place) text of one of our fields,
   // which moves when slot() grows the list. Longer texts live on the heap and stay put.
   bool inside_field_list(std::string_view v) const;
