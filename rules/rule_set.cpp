@@ -432,7 +432,7 @@ namespace {
 
 // Length, first two and last two bytes: a few instructions, and the names of a rule set (tens
 // to hundreds) rarely share all of them; a shared bucket costs one more comparison.
-std::size_t name_hash(std::string_view name) {
+[[gnu::always_inline]] inline std::size_t name_hash(std::string_view name) {
   const std::size_t n = name.size();
   const auto at = [&](std::size_t i) { return static_cast<std::uint64_t>(static_cast<unsigned char>(name[i])); };
   std::uint64_t h = n;
