@@ -150,12 +150,7 @@ result<std::unique_ptr<producer>> make_kafka_producer(const kafka_config& cfg, c
   // A burst (a flow exporter's, a broker's pause) waits in librdkafka's queue: a million messages
   // (its default, 100,000, is under a second of flow records; the bytes stay bounded by
   // queue.buffering.max.kbytes, 1 GiB) before the collectors count UDP events as bus_full.
-  auto conf = make_conf(cfg, {{"client.id", client_id},
-                              {"enable.idempotence", "true"},
-                              {"acks", "all"},
-                              {"linger.ms", "5"},
-                              {"compression.type", "lz4"},
-                              {"queue.buffering.max.messages", "1000000"}});
+  auto conf = make_conf(cfg, producer_properties(client_id, {{"queue.buffering.max.messages", "1000000"}}));
   if (!conf) return conf.err();
   // The producer is the delivery callback's opaque, so it exists before its handle.
   auto p = std::make_unique<kafka_producer>();

@@ -26,6 +26,16 @@ result<conf_ptr> make_conf(const kafka_config& cfg, const std::map<std::string, 
   return conf;
 }
 
+std::map<std::string, std::string> producer_properties(const std::string& client_id,
+                                                       std::map<std::string, std::string> extra) {
+  extra.insert({{"client.id", client_id},
+                {"enable.idempotence", "true"},
+                {"acks", "all"},
+                {"linger.ms", "5"},
+                {"compression.type", "lz4"}});
+  return extra;
+}
+
 result<rk_ptr> make_handle(rd_kafka_type_t type, conf_ptr conf) {
   char errstr[512];
   rd_kafka_t* rk = rd_kafka_new(type, conf.get(), errstr, sizeof errstr);

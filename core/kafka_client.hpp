@@ -40,6 +40,10 @@ error kafka_error(const std::string& context, rd_kafka_resp_err_t err);
 
 // bootstrap.servers from cfg, then `props`, then cfg's pass-through properties (which win).
 result<conf_ptr> make_conf(const kafka_config& cfg, const std::map<std::string, std::string>& props);
+// What every producer of ours sets (idempotent, acks=all, linger.ms 5, lz4), with `client.id`
+// and `extra` added.
+std::map<std::string, std::string> producer_properties(const std::string& client_id,
+                                                       std::map<std::string, std::string> extra = {});
 result<rk_ptr> make_handle(rd_kafka_type_t type, conf_ptr conf);
 
 // The next message of a consumer as ours; nothing on timeout, at a partition's end, or on a

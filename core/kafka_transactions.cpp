@@ -30,15 +30,10 @@ class kafka_session final : public transactional_session {
   }
 
   result<void> start(const std::string& group_id, const std::string& transactional_id) {
-    auto pconf = make_conf(cfg_, {{"client.id", transactional_id},
-                                  {"transactional.id", transactional_id},
-                                  {"enable.idempotence", "true"},
-                                  {"acks", "all"},
-                                  {"linger.ms", "5"},
-                                  // A process that dies mid-transaction blocks read_committed
-                                  // readers of its partitions until the broker aborts it.
-                                  {"transaction.timeout.ms", "10000"},
-                                  {"compression.type", "lz4"}});
+    // A process that dies mid-transaction blocks read_committed readers of its partitions until
+    // the broker aborts it: transaction.timeout.ms.
+    auto pconf = make_conf(cfg_, producer_properties(transactional_id, {{"transactional.id", transactional_id},
+                                                                        {"transaction.timeout.ms", "10000"}}));
     if (!pconf) return pconf.err();
     auto p = make_handle(RD_KAFKA_PRODUCER, std::move(*pconf));
     if (!p) return p.err();

@@ -37,6 +37,9 @@ struct matcher {
   std::string regex;
   bool caseless = true, dotall = true, multiline = false;
   bool user_regex = false;  // from `re`: may run on the PCRE2 fallback if Hyperscan refuses it
+  // The whole text `regex` stands for when it is a plain equality (no wildcard): the rule set
+  // looks such values up instead of scanning them. Empty otherwise.
+  std::string literal;
   // compare
   compare_op op = compare_op::lt;
   double number = 0;

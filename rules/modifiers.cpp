@@ -135,6 +135,7 @@ matcher regex_matcher(const sigma_string& s, const modifier_set& m, bool cased) 
                                              : matcher_kind::present;
   out.regex = std::move(p.regex);
   out.caseless = !cased;
+  if (out.kind == matcher_kind::regex && m.kind == match_kind::equals && is_plain(s)) out.literal = plain_text(s);
   return out;
 }
 

@@ -75,44 +75,6 @@ unsigned int hyperscan_flags(const matcher& m) {
 
 char ascii_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
 
-// The literal a generated `\A...\z` pattern stands for (pattern.cpp's to_pattern with no wildcard:
-// letters, digits, ' ' and '_' as they are, other ASCII punctuation after a backslash, other
-// bytes as \xHH), or nullopt for anything else. Case folding is left to the caller.
-std::optional<std::string> exact_literal(const matcher& m) {
-  if (m.kind != matcher_kind::regex || m.user_regex) return std::nullopt;
-  const std::string_view re = m.regex;
-  if (re.size() < 5 || re.substr(0, 2) != "\\A") return std::nullopt;
-  const auto hex = [](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    return -1;
-  };
-  std::string out;
-  for (std::size_t i = 2; i < re.size(); ++i) {
-    const auto c = static_cast<unsigned char>(re[i]);
-    if (c != '\\') {
-      if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == ' ' || c == '_'))
-        return std::nullopt;  // `.`, a class, a group: not a literal
-      out.push_back(re[i]);
-      continue;
-    }
-    if (++i == re.size()) return std::nullopt;
-    const char e = re[i];
-    if (e == 'z') return i + 1 == re.size() && !out.empty() ? std::optional<std::string>(out) : std::nullopt;
-    if (e == 'x') {
-      if (i + 2 >= re.size() || hex(re[i + 1]) < 0 || hex(re[i + 2]) < 0) return std::nullopt;
-      out.push_back(static_cast<char>(hex(re[i + 1]) * 16 + hex(re[i + 2])));
-      i += 2;
-    } else if (static_cast<unsigned char>(e) > 0x20 && static_cast<unsigned char>(e) < 0x7f &&
-               !((e >= '0' && e <= '9') || (e >= 'a' && e <= 'z') || (e >= 'A' && e <= 'Z'))) {
-      out.push_back(e);  // escaped punctuation
-    } else {
-      return std::nullopt;  // \d, \b, ...
-    }
-  }
-  return std::nullopt;  // no closing \z
-}
-
 std::string shorten(std::string_view s) {
   constexpr std::size_t max = 60;
   if (s.size() <= max) return std::string(s);
@@ -293,13 +255,14 @@ core::result<std::shared_ptr<const rule_set>> rule_set::build(std::vector<rule> 
       slot& sl = slots[at.slot];
       switch (at.what.kind) {
         case matcher_kind::regex: {
-          if (std::optional<std::string> literal = exact_literal(at.what)) {
-            sl.exact_longest = std::max(sl.exact_longest, literal->size());
+          if (!at.what.literal.empty()) {  // a plain equality: looked up, not scanned
+            std::string literal = at.what.literal;
+            sl.exact_longest = std::max(sl.exact_longest, literal.size());
             if (at.what.caseless) {
-              std::transform(literal->begin(), literal->end(), literal->begin(), ascii_lower);
-              sl.exact_caseless.push_back({std::move(*literal), id});
+              std::transform(literal.begin(), literal.end(), literal.begin(), ascii_lower);
+              sl.exact_caseless.push_back({std::move(literal), id});
             } else {
-              sl.exact_cased.push_back({std::move(*literal), id});
+              sl.exact_cased.push_back({std::move(literal), id});
             }
             break;
           }

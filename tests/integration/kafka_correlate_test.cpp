@@ -180,6 +180,13 @@ struct kafka_correlate : ::testing::Test {
     return out;
   }
 
+  // Waits until both processes own partitions (one alone could read everything first).
+  static bool both_assigned(child_process& a, child_process& b) {
+    return eventually([&] {
+      return a.err().find("partition assigned") != std::string::npos && b.err().find("partition assigned") != std::string::npos;
+    }, 60s);
+  }
+
   // Waits until everything fed is committed; the processes' logs on failure.
   void wait_consumed(const std::vector<child_process*>& ps, std::chrono::seconds timeout = 90s) {
     std::string logs;
@@ -280,9 +287,7 @@ TEST_F(kafka_correlate, two_processes_split_the_partitions_and_give_the_incident
   auto a = correlate("a");
   auto b = correlate("b");
   // Both own partitions before any detection arrives (one alone could read everything first).
-  ASSERT_TRUE(eventually([&] {
-    return a->err().find("partition assigned") != std::string::npos && b->err().find("partition assigned") != std::string::npos;
-  }, 60s)) << a->err() << b->err();
+  ASSERT_TRUE(both_assigned(*a, *b)) << a->err() << b->err();
   feed(chunks);
   wait_consumed({a.get(), b.get()});
   stop(*a);
@@ -297,9 +302,7 @@ TEST_F(kafka_correlate, one_of_two_killed_halfway_the_other_takes_over_its_parti
   begin("takeover");
   auto a = correlate("a");
   auto b = correlate("b");
-  ASSERT_TRUE(eventually([&] {
-    return a->err().find("partition assigned") != std::string::npos && b->err().find("partition assigned") != std::string::npos;
-  }, 60s)) << a->err() << b->err();
+  ASSERT_TRUE(both_assigned(*a, *b)) << a->err() << b->err();
   feed(3);
   wait_consumed({a.get(), b.get()});
   feed(1);

@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "tests/support/process.hpp"
+#include "tests/support/sflow_oracle.hpp"
 
 namespace talaia::collectors::netflow {
 namespace {
@@ -290,11 +291,7 @@ sflow_oracle tshark_sflow(const fs::path& capture, std::uint16_t port) {
   return o;
 }
 
-std::string field(const boost::json::object& o, const char* key) {
-  auto it = o.find(key);
-  if (it == o.end() || it->value().is_null()) return {};
-  return it->value().is_string() ? std::string(it->value().as_string()) : boost::json::serialize(it->value());
-}
+std::string field(const boost::json::object& o, const char* key) { return testing::json_text(o, key); }
 
 // sFlow through the live listener: pmacctd's sfprobe exports the traffic capture to it on
 // loopback while dumpcap records the same datagrams; every sample tshark decodes from them is
@@ -322,17 +319,7 @@ TEST_F(netflow_real_exporter, pmacctd_sfprobe_samples_arrive_as_tshark_decodes_t
   std::int64_t bytes = 0;
   for (std::size_t i = 0; i < flows.size(); ++i) {
     const auto &ev = flows[i], &w = want.flow_samples[i];
-    const std::string where = "sample " + std::to_string(i);
-    EXPECT_EQ(field(ev, "flow_type"), "sflow") << where;
-    EXPECT_EQ(field(ev, "exporter"), field(w, "agent")) << where;
-    EXPECT_EQ(field(ev, "src_ip"), field(w, "src_ip")) << where;
-    EXPECT_EQ(field(ev, "dst_ip"), field(w, "dst_ip")) << where;
-    EXPECT_EQ(field(ev, "proto"), field(w, "proto")) << where;
-    EXPECT_EQ(field(ev, "src_port"), field(w, "src_port")) << where;
-    EXPECT_EQ(field(ev, "dst_port"), field(w, "dst_port")) << where;
-    EXPECT_EQ(field(ev, "in_if"), field(w, "in_if")) << where;
-    EXPECT_EQ(field(ev, "sampling_rate"), field(w, "sampling_rate")) << where;
-    EXPECT_EQ(field(ev, "bytes_raw"), field(w, "frame_length")) << where;
+    testing::expect_sflow_sample_as_tshark(ev, w, "sample " + std::to_string(i));
     bytes += std::stoll(field(ev, "bytes"));
   }
   const std::string metrics = l.metrics.render();
