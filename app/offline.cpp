@@ -75,15 +75,10 @@ std::string replay_id_prefix(const std::string& file) {
 
 void replayed_event(const std::string& id_prefix, std::string_view line, std::size_t number, std::int64_t now,
                     int year, core::event& ev) {
-  char id[512];
-  std::string_view id_text;
-  if (id_prefix.size() + 24 <= sizeof id) {  // the usual case, without allocating
-    std::memcpy(id, id_prefix.data(), id_prefix.size());
-    const auto end = std::to_chars(id + id_prefix.size(), id + sizeof id, number).ptr;
-    id_text = std::string_view(id, static_cast<std::size_t>(end - id));
-  }
-  const std::string long_id = id_text.empty() ? id_prefix + std::to_string(number) : std::string();
-  if (id_text.empty()) id_text = long_id;
+  thread_local std::string id;  // reused line after line: no allocation once warm
+  char digits[24];
+  id.assign(id_prefix).append(digits, std::to_chars(digits, digits + sizeof digits, number).ptr);
+  const std::string_view id_text = id;
   if (!line.empty() && line.front() == '{') {
     if (auto decoded = core::decode_event(line)) {
       if (!decoded->has("id")) decoded->set_string("id", id_text);

@@ -1,12 +1,7 @@
 #include "collectors/syslog/listener.hpp"
 
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <sys/stat.h>
-
 #include <boost/asio.hpp>
 #include <boost/asio/ssl.hpp>
-#include <array>
 #include <fstream>
 #include <iterator>
 #include <mutex>
