@@ -1,6 +1,8 @@
 #include "collectors/netflow/decoder.hpp"
 
 #include <algorithm>
+#include <array>
+#include <charconv>
 #include <deque>
 #include <limits>
 #include <map>
@@ -11,6 +13,8 @@
 #include "collectors/netflow/fields.hpp"
 #include "collectors/netflow/sflow.hpp"
 #include "collectors/netflow/v5.hpp"
+#include "core/clock.hpp"
+#include "core/json.hpp"
 
 namespace talaia::collectors::netflow {
 
@@ -30,7 +34,11 @@ namespace {
 constexpr std::uint16_t variable_length = 0xFFFF;
 constexpr std::uint64_t no_selector = std::numeric_limits<std::uint64_t>::max();
 constexpr std::uint32_t max_forward_gap = 1u << 20;  // a bigger jump is a restart, not loss
+constexpr std::uint16_t sflow_version_key = 0xF105;  // sFlow in the exporter table (its own numbering)
 constexpr std::size_t max_interface_names = 4096;     // per exporter and domain
+constexpr std::size_t max_spare = 4096;               // events kept for reuse
+constexpr std::size_t spare_json_room = 96;           // what a listener may append to a record's JSON (its id)
+constexpr std::size_t max_json_room = 4096;
 
 std::uint32_t be16(std::string_view p, std::size_t at) {
   return (static_cast<std::uint32_t>(static_cast<unsigned char>(p[at])) << 8) | static_cast<unsigned char>(p[at + 1]);
@@ -44,11 +52,20 @@ struct field_spec {
   bool scope = false;  // a v9 options scope field (its id is a scope type, not an element)
 };
 
+// What the decoder does with a field besides writing it: sampling scales bytes and packets (the
+// raw counts kept), interface indexes get their names from options data.
+enum class field_role : std::uint8_t { none, bytes, packets, in_if, out_if };
+constexpr std::size_t field_role_count = 5;
+
 struct flow_template {
   std::vector<field_spec> fields;
   std::vector<std::string> names;  // event field name of each field, resolved once
+  std::vector<std::string> keys;   // the same as the JSON form writes it: `,"name":`
   std::vector<element_info> info;
+  std::vector<field_role> roles;
   bool options = false;
+  bool states_rate = false;  // a field of the record states its own sampling (34, 50, 305-310, 48/302)
+  bool json_direct = false;  // every name a record can have is distinct: JSON is written without an event
   std::size_t min_length = 0;  // fixed lengths plus one byte per variable-length field
   std::int64_t last_used = 0;
 };
@@ -66,6 +83,12 @@ struct exporter_key_hash {
     return std::hash<std::string>()(k.address) ^ (static_cast<std::size_t>(k.port) << 1) ^
            (static_cast<std::size_t>(k.version) << 17) ^ (static_cast<std::size_t>(k.domain) * 0x9E3779B97F4A7C15ULL);
   }
+};
+
+// Where decoded flow records go: events (decode) or their JSON form (decode_json).
+struct record_sink {
+  std::vector<core::event>* events = nullptr;
+  std::vector<std::string>* json = nullptr;
 };
 
 // What a data set needs from its packet header to be decoded later.
@@ -127,15 +150,107 @@ std::int64_t ntp_micros(std::string_view b, bool nanos_precision) {
   return secs * 1000000 + static_cast<std::int64_t>((frac * 1000000) >> 32);
 }
 
-// Sampling rate a record states itself (1 in N), or 0.
-std::uint64_t stated_rate(std::uint64_t interval34, std::uint64_t random50, std::uint64_t pkt_interval,
-                          std::uint64_t pkt_space, bool has_space, std::uint64_t size, std::uint64_t population) {
-  if (size > 0 && population > 0) return std::max<std::uint64_t>(1, population / size);
-  if (pkt_interval > 0 && has_space) return (pkt_interval + pkt_space) / pkt_interval;
-  if (interval34 > 0) return interval34;
-  if (random50 > 0) return random50;
-  return 0;
+// The sampling a record (flow or options data) states about itself, field by field.
+struct sampling_fields {
+  std::uint64_t interval34 = 0, random50 = 0, pkt_interval = 0, pkt_space = 0, size = 0, population = 0;
+  std::uint64_t selector = no_selector;
+  bool has_space = false;
+
+  static bool states(std::uint16_t id) {
+    switch (id) {
+      case 34: case 50: case 305: case 306: case 309: case 310: case 48: case 302: return true;
+      default: return false;
+    }
+  }
+  // Takes IANA element `id`'s value when it is one of the sampling elements.
+  void take(std::uint16_t id, std::uint64_t x) {
+    switch (id) {
+      case 34: interval34 = x; break;
+      case 50: random50 = x; break;
+      case 305: pkt_interval = x; break;
+      case 306: pkt_space = x, has_space = true; break;
+      case 309: size = x; break;
+      case 310: population = x; break;
+      case 48: case 302: selector = x; break;
+      default: break;
+    }
+  }
+  // The rate stated (1 in N), or 0.
+  std::uint64_t rate() const {
+    if (size > 0 && population > 0) return std::max<std::uint64_t>(1, population / size);
+    if (pkt_interval > 0 && has_space) return (pkt_interval + pkt_space) / pkt_interval;
+    if (interval34 > 0) return interval34;
+    if (random50 > 0) return random50;
+    return 0;
+  }
+};
+
+// A field's name and its JSON key (`,"name":`).
+struct field_name {
+  std::string_view name, key;
+};
+constexpr field_name start_uptime_ms{"start_uptime_ms", ",\"start_uptime_ms\":"};
+constexpr field_name end_uptime_ms{"end_uptime_ms", ",\"end_uptime_ms\":"};
+constexpr field_name in_if_name{"in_if_name", ",\"in_if_name\":"};
+constexpr field_name out_if_name{"out_if_name", ",\"out_if_name\":"};
+constexpr field_name sampling_rate{"sampling_rate", ",\"sampling_rate\":"};
+constexpr field_name bytes_raw{"bytes_raw", ",\"bytes_raw\":"};
+constexpr field_name packets_raw{"packets_raw", ",\"packets_raw\":"};
+// Names every flow event has or may get besides its template's fields (`id` comes from the listener).
+constexpr std::string_view added_names[] = {"kind", "received", "peer", "exporter", "flow_version", "observation_domain", "id",
+                                            "in_if_name", "out_if_name", "sampling_rate", "bytes_raw", "packets_raw"};
+
+field_role role_of(std::string_view name) {
+  if (name == "bytes") return field_role::bytes;
+  if (name == "packets") return field_role::packets;
+  if (name == "in_if") return field_role::in_if;
+  if (name == "out_if") return field_role::out_if;
+  return field_role::none;
 }
+
+// Writes a record's fields into an event (decode)...
+struct event_writer {
+  core::event& ev;
+  void integer(const field_name& f, std::uint64_t v) { set_unsigned(ev, f.name, v); }
+  void string(const field_name& f, std::string_view v) { ev.set_string(f.name, v); }
+  void ip(const field_name& f, std::string_view v) { ev.set_ip(f.name, v); }
+  void time(const field_name& f, std::int64_t micros) { ev.set_time(f.name, micros); }
+};
+
+// ...or straight into its JSON form (decode_json), as core::encode_event would write that event.
+struct json_writer {
+  std::string& out;
+  void integer(const field_name& f, std::uint64_t v) {
+    char digits[24];
+    const std::size_t n = static_cast<std::size_t>(std::to_chars(digits, digits + sizeof digits, v).ptr - digits);
+    out += f.key;
+    if (v > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {  // a string, as set_unsigned makes it
+      out += '"';
+      out.append(digits, n);
+      out += '"';
+    } else {
+      out.append(digits, n);
+    }
+  }
+  void string(const field_name& f, std::string_view v) {
+    out += f.key;
+    core::append_json_string(out, v);
+  }
+  void ip(const field_name& f, std::string_view v) {  // address texts need no escaping
+    out += f.key;
+    out += '"';
+    out += v;
+    out += '"';
+  }
+  void time(const field_name& f, std::int64_t micros) {
+    char text[core::rfc3339_max];
+    const std::size_t n = core::format_rfc3339(micros, text);
+    out += f.key;
+    out += '"';
+    out.append(text, n);
+    out += '"';
+  }
+};
 
 }  // namespace
 
@@ -145,6 +260,8 @@ struct decoder::state {
   std::unordered_map<exporter_key, exporter_state, exporter_key_hash> exporters;
   std::size_t held_count = 0, held_bytes = 0;
   std::vector<core::event> spare;  // events handed back by recycle(), reused for new records
+  std::vector<core::event> scratch;  // v5 and sFlow events on their way to JSON
+  std::size_t json_room = 512;       // capacity a record's JSON starts with: the largest seen, and room for an id
 
   core::event new_event() {
     if (spare.empty()) return core::event();
@@ -204,15 +321,27 @@ struct decoder::state {
   }
 
   // Adds or refreshes a template, then decodes the data held for it. False: refused (limit).
-  bool add_template(exporter_state& e, std::uint16_t id, flow_template t, std::int64_t now, std::vector<core::event>& out,
+  bool add_template(exporter_state& e, std::uint16_t id, flow_template t, std::int64_t now, record_sink& out,
                     std::size_t& appended) {
     ++stats.templates;
     t.min_length = min_length_of(t.fields);
     t.last_used = now;
+    std::vector<std::string_view> all_names(std::begin(added_names), std::end(added_names));
     for (const auto& f : t.fields) {
-      t.info.push_back(element(f.enterprise, f.id));
-      t.names.push_back(t.info.back().name.empty() ? unnamed_element(f.enterprise, f.id) : std::string(t.info.back().name));
+      const element_info info = element(f.enterprise, f.id);
+      t.info.push_back(info);
+      t.names.push_back(info.name.empty() ? unnamed_element(f.enterprise, f.id) : std::string(info.name));
+      std::string key = ",";
+      core::append_json_string(key, t.names.back());
+      t.keys.push_back(key + ':');
+      t.roles.push_back(role_of(t.names.back()));
+      if (f.enterprise == 0 && sampling_fields::states(f.id)) t.states_rate = true;
+      if (info.kind == value_kind::uptime_start) all_names.push_back(start_uptime_ms.name);
+      if (info.kind == value_kind::uptime_end) all_names.push_back(end_uptime_ms.name);
     }
+    for (const auto& n : t.names) all_names.push_back(n);
+    std::sort(all_names.begin(), all_names.end());
+    t.json_direct = std::adjacent_find(all_names.begin(), all_names.end()) == all_names.end();
     auto it = e.templates.find(id);
     if (it == e.templates.end() && e.templates.size() >= limits.max_templates_per_exporter) {
       ++stats.template_limit;
@@ -255,7 +384,7 @@ struct decoder::state {
     drop_held(e, old);
   }
 
-  void release_held(exporter_state& e, std::uint16_t id, std::int64_t now, std::vector<core::event>& out,
+  void release_held(exporter_state& e, std::uint16_t id, std::int64_t now, record_sink& out,
                     std::size_t& appended) {
     expire_held(e, now);
     for (auto it = e.held.begin(); it != e.held.end();) {
@@ -276,10 +405,12 @@ struct decoder::state {
 
   // Decodes the records of one data set; false when a record overruns the set.
   bool decode_data_set(exporter_state& e, const flow_template& t, std::string_view set, const packet_context& ctx,
-                       std::vector<core::event>& out, std::size_t& appended, std::size_t& records) {
+                       record_sink& out, std::size_t& appended, std::size_t& records) {
     if (t.min_length == 0) return false;
     // The fields every record of the set shares, formatted once.
     core::event proto;
+    std::string proto_json;  // the same, as the open start of a JSON object
+    const bool json = out.json && t.json_direct;
     if (!t.options) {
       proto.set_string("kind", "flow");
       proto.set_time("received", ctx.received);
@@ -287,12 +418,15 @@ struct decoder::state {
       proto.set_ip("exporter", normalise_address(ctx.peer));
       proto.set_integer("flow_version", ctx.version);
       proto.set_integer("observation_domain", ctx.domain);
+      if (json) proto_json = core::encode_event(proto), proto_json.pop_back();
     }
     std::size_t at = 0;
     while (set.size() - at >= t.min_length) {
       std::size_t used = 0;
-      bool ok = t.options ? apply_options_record(e, t, set.substr(at), ctx, used)
-                          : decode_flow_record(e, t, set.substr(at), ctx, proto, out, used);
+      const std::string_view rec = set.substr(at);
+      bool ok = t.options ? apply_options_record(e, t, rec, used)
+                : json    ? decode_flow_record_json(e, t, rec, ctx, proto_json, *out.json, used)
+                          : decode_flow_record(e, t, rec, ctx, proto, out, used);
       if (!ok) return false;
       at += used;
       ++records;
@@ -325,11 +459,8 @@ struct decoder::state {
     return true;
   }
 
-  bool apply_options_record(exporter_state& e, const flow_template& t, std::string_view rec, const packet_context& ctx,
-                            std::size_t& used) {
-    std::uint64_t interval34 = 0, random50 = 0, pkt_interval = 0, pkt_space = 0, size = 0, population = 0;
-    std::uint64_t selector = no_selector;
-    bool has_space = false;
+  bool apply_options_record(exporter_state& e, const flow_template& t, std::string_view rec, std::size_t& used) {
+    sampling_fields sampling;
     std::int64_t init = -1;
     std::optional<std::uint64_t> if_index;
     std::string_view if_name;
@@ -340,28 +471,17 @@ struct decoder::state {
       if (v.size() <= 8 && ((f.scope && f.id == 2) || (!f.scope && f.id == 10))) if_index = read_unsigned(v);
       if (f.scope || v.size() > 8) return;
       const std::uint64_t x = read_unsigned(v);
-      switch (f.id) {
-        case 34: interval34 = x; break;
-        case 50: random50 = x; break;
-        case 305: pkt_interval = x; break;
-        case 306: pkt_space = x, has_space = true; break;
-        case 309: size = x; break;
-        case 310: population = x; break;
-        case 48: case 302: selector = x; break;
-        case 160: init = capped_time(x, 1000); break;
-        default: break;
-      }
+      sampling.take(f.id, x);
+      if (f.id == 160) init = capped_time(x, 1000);
     });
     if (!ok) return false;
-    if (const std::uint64_t rate = stated_rate(interval34, random50, pkt_interval, pkt_space, has_space, size, population))
-      e.sampling[selector] = rate;
+    if (const std::uint64_t rate = sampling.rate()) e.sampling[sampling.selector] = rate;
     if (init >= 0) e.system_init_micros = init;
     if (if_index && !if_name.empty()) {
       while (!if_name.empty() && if_name.back() == '\0') if_name.remove_suffix(1);
       if (e.interface_names.size() < max_interface_names || e.interface_names.count(*if_index))
         e.interface_names[*if_index] = std::string(if_name.substr(0, 256));
     }
-    (void)ctx;
     return true;
   }
 
@@ -373,43 +493,61 @@ struct decoder::state {
     return 0;
   }
 
-  bool decode_flow_record(exporter_state& e, const flow_template& t, std::string_view rec, const packet_context& ctx,
-                          const core::event& proto, std::vector<core::event>& out, std::size_t& used) {
-    core::event ev = new_event();
-    ev.reserve(proto.fields().size() + t.fields.size() + 8);  // the fields below, set without moving the list
-    ev = proto;
-    std::uint64_t interval34 = 0, random50 = 0, pkt_interval = 0, pkt_space = 0, size = 0, population = 0;
-    std::uint64_t selector = no_selector;
-    bool has_space = false;
+  // The sampling rate of a flow record: the one it states, else its exporter's for its selector.
+  std::uint64_t sampling_rate_of(const exporter_state& e, const flow_template& t, std::string_view rec) const {
+    sampling_fields sampling;
+    if (t.states_rate) {
+      std::size_t used = 0;
+      (void)for_each_value(t, rec, used, [&](const field_spec& f, std::string_view v) {
+        if (f.enterprise == 0 && !v.empty() && v.size() <= 8) sampling.take(f.id, read_unsigned(v));
+      });
+      if (const std::uint64_t rate = sampling.rate()) return rate;
+    }
+    return rate_for(e, sampling.selector);
+  }
+
+  // Writes one flow data record through `w` (event_writer or json_writer): its fields in the
+  // template's order, then what the decoder adds (interface names, sampling rate, raw counts).
+  // Setting a name twice replaces the value in an event; json_writer is only given templates
+  // whose names are distinct, so both write the same fields.
+  template <typename writer_t>
+  bool write_flow_record(const exporter_state& e, const flow_template& t, std::string_view rec, const packet_context& ctx,
+                         writer_t& w, std::size_t& used) const {
+    const std::uint64_t rate = sampling_rate_of(e, t, rec);
+    // Per role, the last value written under its name when that was an integer.
+    std::array<std::optional<std::uint64_t>, field_role_count> role_value{};
     const bool ok = for_each_value(t, rec, used, [&](const field_spec& f, std::string_view v) {
       const std::size_t index = static_cast<std::size_t>(&f - t.fields.data());
       const element_info& info = t.info[index];
       if (info.kind == value_kind::skip) return;
-      const std::string_view name = t.names[index];
+      const field_name name{t.names[index], t.keys[index]};
+      const field_role role = t.roles[index];
+      if (role != field_role::none) role_value[static_cast<std::size_t>(role)].reset();
       const bool fits_integer = !v.empty() && v.size() <= 8;
+      char text[48];
       switch (info.kind) {
         case value_kind::ipv4:
-          if (v.size() == 4) return ev.set_ip(name, ipv4_text(v));
+          if (v.size() == 4) return w.ip(name, {text, format_ipv4(v, text)});
           break;
         case value_kind::ipv6:
-          if (v.size() == 16) return ev.set_ip(name, ipv6_text(v));
+          if (v.size() == 16) return w.ip(name, {text, format_ipv6(v, text)});
           break;
         case value_kind::mac:
-          return ev.set_string(name, mac_text(v));
+          return w.string(name, mac_text(v));
         case value_kind::text: {
           std::string_view s = v;
           while (!s.empty() && s.back() == '\0') s.remove_suffix(1);
-          return ev.set_string(name, s);
+          return w.string(name, s);
         }
         case value_kind::seconds:
-          if (fits_integer) return ev.set_time(name, capped_time(read_unsigned(v), 1000000));
+          if (fits_integer) return w.time(name, capped_time(read_unsigned(v), 1000000));
           break;
         case value_kind::millis:
-          if (fits_integer) return ev.set_time(name, capped_time(read_unsigned(v), 1000));
+          if (fits_integer) return w.time(name, capped_time(read_unsigned(v), 1000));
           break;
         case value_kind::ntp_micros:
         case value_kind::ntp_nanos:
-          if (v.size() == 8) return ev.set_time(name, ntp_micros(v, info.kind == value_kind::ntp_nanos));
+          if (v.size() == 8) return w.time(name, ntp_micros(v, info.kind == value_kind::ntp_nanos));
           break;
         case value_kind::uptime_start:
         case value_kind::uptime_end:
@@ -417,61 +555,76 @@ struct decoder::state {
             const std::uint32_t t_ms = be32(v, 0);
             if (ctx.version == 9) {
               const std::int64_t ago_ms = static_cast<std::int32_t>(ctx.uptime_ms - t_ms);
-              return ev.set_time(name, ctx.export_micros - ago_ms * 1000);
+              return w.time(name, ctx.export_micros - ago_ms * 1000);
             }
             if (e.system_init_micros >= 0)
-              return ev.set_time(name, capped_time(static_cast<std::uint64_t>(e.system_init_micros / 1000) + t_ms, 1000));
+              return w.time(name, capped_time(static_cast<std::uint64_t>(e.system_init_micros / 1000) + t_ms, 1000));
             // IPFIX without systemInitTimeMilliseconds: no origin to anchor the uptime to.
-            return ev.set_integer(info.kind == value_kind::uptime_start ? "start_uptime_ms" : "end_uptime_ms", t_ms);
+            return w.integer(info.kind == value_kind::uptime_start ? start_uptime_ms : end_uptime_ms, t_ms);
           }
           break;
         case value_kind::integer:
           if (fits_integer) {
-            const std::uint64_t x = read_unsigned(v);
-            if (f.enterprise == 0) {
-              switch (f.id) {
-                case 34: interval34 = x; break;
-                case 50: random50 = x; break;
-                case 305: pkt_interval = x; break;
-                case 306: pkt_space = x, has_space = true; break;
-                case 309: size = x; break;
-                case 310: population = x; break;
-                case 48: case 302: selector = x; break;
-                default: break;
-              }
+            std::uint64_t x = read_unsigned(v);
+            if (role != field_role::none && x <= static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
+              role_value[static_cast<std::size_t>(role)] = x;
+              if (rate > 1 && (role == field_role::bytes || role == field_role::packets)) x = saturating_mul(x, rate);
             }
-            return set_unsigned(ev, name, x);
+            return w.integer(name, x);
           }
           break;
         case value_kind::octets:
         case value_kind::skip:
           break;
       }
-      ev.set_string(name, hex_text(v));
+      w.string(name, hex_text(v));
     });
     if (!ok) return false;
-    std::uint64_t rate = stated_rate(interval34, random50, pkt_interval, pkt_space, has_space, size, population);
-    if (rate == 0) rate = rate_for(e, selector);
+    const auto value_of = [&](field_role r) -> const std::optional<std::uint64_t>& { return role_value[static_cast<std::size_t>(r)]; };
     if (!e.interface_names.empty()) {
-      for (const char* f : {"in_if", "out_if"}) {
-        const core::field* index = ev.find(f);
-        if (!index || index->type != core::field_type::integer) continue;
-        if (auto it = e.interface_names.find(static_cast<std::uint64_t>(index->number)); it != e.interface_names.end())
-          ev.set_string(std::string(f) + "_name", it->second);
-      }
+      for (const auto& [role, name] : {std::pair{field_role::in_if, in_if_name}, std::pair{field_role::out_if, out_if_name}})
+        if (const auto& index = value_of(role))
+          if (auto it = e.interface_names.find(*index); it != e.interface_names.end()) w.string(name, it->second);
     }
     if (rate > 1) {
-      ev.set_integer("sampling_rate", static_cast<std::int64_t>(std::min<std::uint64_t>(rate, 1u << 31)));
-      for (const char* counter : {"bytes", "packets"}) {
-        const core::field* f = ev.find(counter);
-        if (!f || f->type != core::field_type::integer) continue;
-        const auto raw = static_cast<std::uint64_t>(f->number);
-        set_unsigned(ev, std::string(counter) + "_raw", raw);
-        set_unsigned(ev, counter, saturating_mul(raw, rate));
-      }
+      w.integer(sampling_rate, std::min<std::uint64_t>(rate, 1u << 31));
+      if (const auto& raw = value_of(field_role::bytes)) w.integer(bytes_raw, *raw);
+      if (const auto& raw = value_of(field_role::packets)) w.integer(packets_raw, *raw);
     }
-    out.push_back(std::move(ev));
     return true;
+  }
+
+  bool decode_flow_record(exporter_state& e, const flow_template& t, std::string_view rec, const packet_context& ctx,
+                          const core::event& proto, record_sink& out, std::size_t& used) {
+    core::event ev = new_event();
+    ev.reserve(proto.fields().size() + t.fields.size() + 8);  // the fields below, set without moving the list
+    ev = proto;
+    event_writer w{ev};
+    if (!write_flow_record(e, t, rec, ctx, w, used)) return false;
+    emit(out, std::move(ev));
+    return true;
+  }
+
+  bool decode_flow_record_json(exporter_state& e, const flow_template& t, std::string_view rec, const packet_context& ctx,
+                               const std::string& proto_json, std::vector<std::string>& out, std::size_t& used) {
+    std::string& json = out.emplace_back();
+    json.reserve(json_room);
+    json += proto_json;
+    json_writer w{json};
+    if (!write_flow_record(e, t, rec, ctx, w, used)) {
+      out.pop_back();
+      return false;
+    }
+    json += '}';
+    json_room = std::min<std::size_t>(max_json_room, std::max(json_room, json.size() + spare_json_room));
+    return true;
+  }
+
+  // An event for `out`: appended to its events, or encoded to its JSON and kept for reuse.
+  void emit(record_sink& out, core::event&& ev) {
+    if (out.events) return out.events->push_back(std::move(ev));
+    out.json->push_back(core::encode_event(ev));
+    if (spare.size() < max_spare) spare.push_back(std::move(ev));
   }
 
   // Sequence numbers per exporter and domain, in the version's own unit.
@@ -494,7 +647,7 @@ struct decoder::state {
   // ---- template sets ----
 
   // v9 flowset 0 and IPFIX set 2: templates; field count 0 in IPFIX withdraws.
-  bool read_templates(exporter_state& e, std::string_view set, bool ipfix, std::int64_t now, std::vector<core::event>& out,
+  bool read_templates(exporter_state& e, std::string_view set, bool ipfix, std::int64_t now, record_sink& out,
                       std::size_t& appended) {
     std::size_t at = 0;
     while (set.size() - at >= 4) {
@@ -514,7 +667,7 @@ struct decoder::state {
   }
 
   // v9 flowset 1: options templates with scope and option lengths in bytes.
-  bool read_v9_options_templates(exporter_state& e, std::string_view set, std::int64_t now, std::vector<core::event>& out,
+  bool read_v9_options_templates(exporter_state& e, std::string_view set, std::int64_t now, record_sink& out,
                                  std::size_t& appended) {
     std::size_t at = 0;
     while (set.size() - at >= 6) {
@@ -533,7 +686,7 @@ struct decoder::state {
 
   // IPFIX set 3: options templates with field and scope counts; field count 0 withdraws.
   bool read_ipfix_options_templates(exporter_state& e, std::string_view set, std::int64_t now,
-                                    std::vector<core::event>& out, std::size_t& appended) {
+                                    record_sink& out, std::size_t& appended) {
     std::size_t at = 0;
     while (set.size() - at >= 4) {
       const std::uint16_t id = static_cast<std::uint16_t>(be16(set, at));
@@ -582,7 +735,7 @@ struct decoder::state {
   // ---- packets ----
 
   core::result<std::size_t> decode_templated(std::string_view p, std::string_view peer, std::uint16_t port,
-                                             std::int64_t now, std::vector<core::event>& out) {
+                                             std::int64_t now, record_sink& out) {
     const bool ipfix = packet_version(p) == 10;
     const std::size_t header = ipfix ? 16 : 20;
     if (p.size() < header) {
@@ -665,11 +818,48 @@ struct decoder::state {
       track_sequence(*e, be32(p, 16), static_cast<std::uint32_t>(*n), false);
     return n;
   }
-};
 
-namespace {
-constexpr std::uint16_t sflow_version_key = 0xF105;  // sFlow in the exporter table (its own numbering)
-}  // namespace
+  core::result<std::size_t> decode_sflow_packet(std::string_view p, std::string_view peer, std::int64_t now,
+                                                std::vector<core::event>& out) {
+    sflow_header h;
+    auto n = decode_sflow(p, peer, now, out, &h);
+    if (!n) {
+      ++stats.malformed;
+      return n;
+    }
+    stats.flow_records += *n;
+    if (exporter_state* e = exporter({normalise_address(h.agent), 0, sflow_version_key, h.sub_agent}, now))
+      track_sequence(*e, h.sequence, 1, false);
+    return n;
+  }
+
+  // v5 and sFlow records are decoded to events, then to JSON when that is what `out` takes.
+  template <typename decode_fn>
+  core::result<std::size_t> decode_to_events(record_sink& out, decode_fn&& decode) {
+    if (out.events) return decode(*out.events);
+    scratch.clear();
+    auto n = decode(scratch);
+    for (core::event& ev : scratch) emit(out, std::move(ev));
+    scratch.clear();
+    return n;
+  }
+
+  core::result<std::size_t> decode_packet(std::string_view packet, std::string_view peer, std::uint16_t port,
+                                          std::int64_t now, record_sink& out) {
+    ++stats.packets;
+    if (is_sflow(packet))
+      return decode_to_events(out, [&](std::vector<core::event>& events) { return decode_sflow_packet(packet, peer, now, events); });
+    switch (packet_version(packet)) {
+      case 5:
+        return decode_to_events(out, [&](std::vector<core::event>& events) { return decode_v5_packet(packet, peer, port, now, events); });
+      case 9:
+      case 10: return decode_templated(packet, peer, port, now, out);
+      default:
+        ++stats.unsupported_version;
+        return core::make_error("unsupported export version " + std::to_string(packet_version(packet)));
+    }
+  }
+};
 
 decoder::decoder(decoder_limits limits) : s_(std::make_unique<state>()) { s_->limits = limits; }
 decoder::~decoder() = default;
@@ -678,33 +868,19 @@ decoder& decoder::operator=(decoder&&) noexcept = default;
 
 core::result<std::size_t> decoder::decode(std::string_view packet, std::string_view exporter, std::uint16_t port,
                                           std::int64_t received_micros, std::vector<core::event>& out) {
-  ++s_->stats.packets;
-  if (is_sflow(packet)) {
-    sflow_header h;
-    auto n = decode_sflow(packet, exporter, received_micros, out, &h);
-    if (!n) {
-      ++s_->stats.malformed;
-      return n;
-    }
-    s_->stats.flow_records += *n;
-    if (exporter_state* e = s_->exporter({normalise_address(h.agent), 0, sflow_version_key, h.sub_agent}, received_micros))
-      s_->track_sequence(*e, h.sequence, 1, false);
-    return n;
-  }
-  switch (packet_version(packet)) {
-    case 5: return s_->decode_v5_packet(packet, exporter, port, received_micros, out);
-    case 9:
-    case 10: return s_->decode_templated(packet, exporter, port, received_micros, out);
-    default:
-      ++s_->stats.unsupported_version;
-      return core::make_error("unsupported export version " + std::to_string(packet_version(packet)));
-  }
+  record_sink sink{&out, nullptr};
+  return s_->decode_packet(packet, exporter, port, received_micros, sink);
+}
+
+core::result<std::size_t> decoder::decode_json(std::string_view packet, std::string_view exporter, std::uint16_t port,
+                                               std::int64_t received_micros, std::vector<std::string>& out) {
+  record_sink sink{nullptr, &out};
+  return s_->decode_packet(packet, exporter, port, received_micros, sink);
 }
 
 const decoder_stats& decoder::stats() const { return s_->stats; }
 
 void decoder::recycle(std::vector<core::event>& used) {
-  constexpr std::size_t max_spare = 4096;
   for (core::event& ev : used) {
     if (s_->spare.size() >= max_spare) break;
     s_->spare.push_back(std::move(ev));
@@ -735,6 +911,7 @@ std::size_t decoder::load_templates(std::string_view saved, std::int64_t now_mic
   std::istringstream in{std::string(saved)};
   std::size_t restored = 0;
   std::vector<core::event> none;
+  record_sink discard{&none, nullptr};
   std::size_t appended = 0;
   for (std::string line; std::getline(in, line);) {
     std::istringstream l(line);
@@ -763,7 +940,7 @@ std::size_t decoder::load_templates(std::string_view saved, std::int64_t now_mic
     exporter_state* e = s_->exporter(k, now_micros);
     if (!e) continue;
     const std::uint64_t counted = s_->stats.templates;
-    if (s_->add_template(*e, static_cast<std::uint16_t>(id), std::move(t), now_micros, none, appended)) ++restored;
+    if (s_->add_template(*e, static_cast<std::uint16_t>(id), std::move(t), now_micros, discard, appended)) ++restored;
     s_->stats.templates = counted;  // restored, not received
   }
   return restored;

@@ -71,6 +71,14 @@ class decoder {
   core::result<std::size_t> decode(std::string_view packet, std::string_view exporter, std::uint16_t port,
                                    std::int64_t received_micros, std::vector<core::event>& out);
 
+  // The same records as decode() appends, each as its JSON object: byte for byte what
+  // core::encode_event writes for that event. v9 and IPFIX flow records are written straight to
+  // JSON from a form of each template's fields compiled once (no event is built); v5 and sFlow
+  // records, and templates that name a field twice, go through events. For collectors that only
+  // forward the JSON.
+  core::result<std::size_t> decode_json(std::string_view packet, std::string_view exporter, std::uint16_t port,
+                                        std::int64_t received_micros, std::vector<std::string>& out);
+
   // Empties `used` (events this decoder appended, done with), keeping their storage for the next
   // records: a reused event does not allocate its field list and texts again.
   void recycle(std::vector<core::event>& used);

@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 
 #include <cstdio>
+#include <cstring>
 
 namespace talaia::collectors::netflow {
 
@@ -107,10 +108,9 @@ std::uint64_t read_unsigned(std::string_view b) {
   return v;
 }
 
-std::string ipv4_text(std::string_view b) {
-  if (b.size() < 4) return {};
-  char buf[16];
-  char* p = buf;
+std::size_t format_ipv4(std::string_view b, char* out) {
+  if (b.size() < 4) return 0;
+  char* p = out;
   for (int i = 0; i < 4; ++i) {
     unsigned v = static_cast<unsigned char>(b[i]);
     if (i) *p++ = '.';
@@ -118,13 +118,26 @@ std::string ipv4_text(std::string_view b) {
     else if (v >= 10) *p++ = static_cast<char>('0' + v / 10), v %= 10;
     *p++ = static_cast<char>('0' + v);
   }
-  return std::string(buf, p);
+  return static_cast<std::size_t>(p - out);
+}
+
+std::size_t format_ipv6(std::string_view b, char* out) {
+  if (b.size() < 16) return 0;
+  char buf[INET6_ADDRSTRLEN];
+  if (!inet_ntop(AF_INET6, b.data(), buf, sizeof buf)) return 0;
+  const std::size_t n = std::strlen(buf);
+  std::memcpy(out, buf, n);
+  return n;
+}
+
+std::string ipv4_text(std::string_view b) {
+  char buf[16];
+  return std::string(buf, format_ipv4(b, buf));
 }
 
 std::string ipv6_text(std::string_view b) {
-  if (b.size() < 16) return {};
   char buf[INET6_ADDRSTRLEN];
-  return inet_ntop(AF_INET6, b.data(), buf, sizeof buf) ? std::string(buf) : std::string();
+  return std::string(buf, format_ipv6(b, buf));
 }
 
 std::string hex_text(std::string_view b) {

@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <random>
 #include <sstream>
 
 #include "collectors/capture/pcap.hpp"
@@ -521,6 +522,120 @@ TEST(netflow_decoder, recycled_events_decode_as_fresh_ones) {
     ASSERT_EQ(fresh.size(), reused.size());
     for (std::size_t i = 0; i < fresh.size(); ++i) EXPECT_EQ(core::encode_event(fresh[i]), core::encode_event(reused[i]));
   }
+}
+
+
+// decode_json writes v9 and IPFIX flow records straight to JSON; it must give, byte for byte, the
+// JSON of the events decode() gives. Random templates over the elements the decoder treats
+// specially (addresses, times, uptimes, sampling, interfaces, texts, MACs, unknown and enterprise
+// elements, names given twice), with natural, odd and variable lengths, random record bytes, and
+// options data setting sampling rates, interface names and the system init time.
+TEST(netflow_decoder, json_form_is_the_json_of_the_events) {
+  std::mt19937 rng(20261127);
+  const auto pick = [&](std::size_t n) { return static_cast<std::size_t>(rng() % n); };
+  struct element_choice {
+    unsigned id, length;
+  };
+  const element_choice palette[] = {{1, 4},  {2, 4},  {85, 8},  {86, 8},   {4, 1},   {6, 1},   {7, 2},   {11, 2},  {8, 4},
+                                    {12, 4}, {15, 4}, {27, 16}, {28, 16},  {62, 16}, {10, 2},  {14, 4},  {21, 4},  {22, 4},
+                                    {150, 4}, {152, 8}, {153, 8}, {154, 8}, {156, 8}, {34, 4},  {48, 1},  {302, 2}, {305, 4},
+                                    {306, 4}, {309, 4}, {310, 4}, {56, 6},  {80, 6},  {82, 16}, {96, 8},  {210, 3}, {999, 5},
+                                    {16, 4},  {17, 4},  {231, 8}, {233, 1}, {225, 4}, {61, 1}};
+  const std::string exporters[] = {"192.0.2.1", "::ffff:198.51.100.7", "2001:db8::1"};
+  const auto random_bytes = [&](std::size_t n) {
+    static const char interesting[] = {'"', '\\', '\n', '\x01', '\x7f', '\xff', '\xc3', '\xa9', '\0', 'a', '/'};
+    std::string b;
+    for (std::size_t i = 0; i < n; ++i)
+      b += pick(3) == 0 ? interesting[pick(sizeof interesting)] : static_cast<char>(rng() & 0xFF);
+    return b;
+  };
+  decoder as_events, as_json;
+  std::size_t compared = 0;
+  for (unsigned round = 0; round < 400; ++round) {
+    const bool ipfix = round % 2 == 1;
+    const unsigned domain = static_cast<unsigned>(pick(2));
+    const std::string& exporter = exporters[pick(3)];
+    std::string sets;
+    // Sometimes options data: a sampling rate (per selector or for all), an interface name, the
+    // system init time (IPFIX uptimes need it).
+    if (pick(3) == 0) {
+      const unsigned rate = static_cast<unsigned>(1 + pick(3) * 99);
+      if (ipfix) {
+        sets += set(3, u16(400) + u16(5) + u16(1) + u16(10) + u16(4) + u16(302) + u16(2) + u16(34) + u16(4) + u16(82) +
+                           u16(0xFFFF) + u16(160) + u16(8));
+        const std::string name = random_bytes(1 + pick(12));
+        sets += set(400, u32(static_cast<unsigned>(pick(4))) + u16(static_cast<unsigned>(pick(3))) + u32(rate) +
+                             u8(static_cast<unsigned>(name.size())) + name + u64(1772440000000ULL + pick(1000)));
+      } else {
+        sets += set(1, u16(257) + u16(4) + u16(8) + u16(2) + u16(4) + u16(48) + u16(1) + u16(34) + u16(4) + u16(0));
+        sets += set(257, u32(static_cast<unsigned>(pick(4))) + u8(static_cast<unsigned>(pick(3))) + u32(rate) + std::string(3, '\0'));
+      }
+    }
+    // A new template 256 + round % 4, and a data set of it.
+    const unsigned template_id = 256 + round % 4;
+    std::vector<unsigned> lengths;
+    std::string spec;
+    const std::size_t fields = 1 + pick(14);
+    for (std::size_t i = 0; i < fields; ++i) {
+      element_choice e = palette[pick(std::size(palette))];
+      const std::size_t odd = pick(8);
+      if (odd == 0) e.length = static_cast<unsigned>(1 + pick(9));  // a length the element does not usually have
+      else if (odd == 1 && ipfix) e.length = 0xFFFF;                // variable length
+      if (ipfix && pick(10) == 0) spec += u16(0x8000 | e.id) + u16(e.length) + u32(9);  // an enterprise element
+      else spec += u16(e.id) + u16(e.length);
+      lengths.push_back(e.length);
+    }
+    sets += set(ipfix ? 2 : 0, u16(template_id) + u16(static_cast<unsigned>(fields)) + spec);
+    std::string records;
+    for (std::size_t r = 0, n = 1 + pick(4); r < n; ++r)
+      for (unsigned length : lengths) {
+        if (length != 0xFFFF) {
+          records += random_bytes(length);
+          continue;
+        }
+        const std::string v = random_bytes(pick(300));
+        records += v.size() < 255 ? u8(static_cast<unsigned>(v.size())) + v : u8(255) + u16(static_cast<unsigned>(v.size())) + v;
+      }
+    sets += set(template_id, records);
+    const std::string packet = ipfix ? ipfix_packet(sets, round, domain) : v9_packet(sets, round, domain);
+    std::vector<core::event> events;
+    std::vector<std::string> json;
+    const auto a = as_events.decode(packet, exporter, 2055, received + round, events);
+    const auto b = as_json.decode_json(packet, exporter, 2055, received + round, json);
+    ASSERT_EQ(a.ok(), b.ok()) << "round " << round;
+    ASSERT_EQ(events.size(), json.size()) << "round " << round;
+    for (std::size_t i = 0; i < events.size(); ++i) ASSERT_EQ(json[i], core::encode_event(events[i])) << "round " << round;
+    compared += json.size();
+  }
+  EXPECT_GT(compared, 400u);
+  EXPECT_EQ(as_events.stats().flow_records, as_json.stats().flow_records);
+}
+
+// The same on every capture of the shared corpus (real exporters: v5, v9, IPFIX, sFlow).
+TEST(netflow_decoder, json_form_of_the_corpus_captures_is_the_json_of_their_events) {
+  const std::filesystem::path corpus = TALAIA_SOURCE_DIR "/../shared/corpus/netflow";
+  if (!std::filesystem::exists(corpus)) GTEST_SKIP() << "shared corpus not present";
+  std::size_t compared = 0;
+  for (const auto& file : std::filesystem::directory_iterator(corpus)) {
+    const std::string ext = file.path().extension().string();
+    if (ext != ".pcap" && ext != ".pcapng") continue;
+    std::ifstream in(file.path(), std::ios::binary);
+    std::stringstream bytes;
+    bytes << in.rdbuf();
+    auto datagrams = capture::read_pcap_udp(bytes.str());
+    ASSERT_TRUE(datagrams.ok()) << file.path() << ": " << datagrams.err().message;
+    decoder as_events, as_json;
+    for (const auto& g : *datagrams) {
+      std::vector<core::event> events;
+      std::vector<std::string> json;
+      (void)as_events.decode(g.payload, g.src_ip, g.src_port, g.time_micros, events);
+      (void)as_json.decode_json(g.payload, g.src_ip, g.src_port, g.time_micros, json);
+      ASSERT_EQ(events.size(), json.size()) << file.path();
+      for (std::size_t i = 0; i < events.size(); ++i) ASSERT_EQ(json[i], core::encode_event(events[i])) << file.path();
+      compared += json.size();
+    }
+  }
+  EXPECT_GT(compared, 700u);
 }
 
 }  // namespace

@@ -1,13 +1,16 @@
 // libFuzzer target for the NetFlow v5/v9/IPFIX decoder. The input is a stream of export packets,
 // each preceded by its 2-byte big-endian length, from a handful of exporters, so that templates,
 // held data, withdrawals and sequence tracking are all reached. Untrusted bytes must never crash,
-// assert or throw.
+// assert or throw, and decode_json must give the JSON of the events decode gives, byte for byte.
 #include <cstddef>
+#include <cstdlib>
+#include <string>
 #include <cstdint>
 #include <string_view>
 #include <vector>
 
 #include "collectors/netflow/decoder.hpp"
+#include "core/json.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using talaia::collectors::netflow::decoder;
@@ -16,8 +19,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   limits.max_exporters = 8;
   limits.max_templates_per_exporter = 16;
   limits.max_held_sets = 8;
-  decoder d(limits);
+  decoder d(limits), as_json(limits);
   std::vector<talaia::core::event> out;
+  std::vector<std::string> json;
   const std::string_view in(reinterpret_cast<const char*>(data), size);
   static const char* const exporters[] = {"192.0.2.1", "::ffff:192.0.2.1", "2001:db8::1"};
   std::size_t at = 0, n = 0;
@@ -27,7 +31,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const std::string_view packet = in.substr(at, len);
     at += packet.size();
     out.clear();
-    (void)d.decode(packet, exporters[n % 3], static_cast<std::uint16_t>(2055 + n % 2), static_cast<std::int64_t>(n) * 1000000, out);
+    json.clear();
+    const auto port = static_cast<std::uint16_t>(2055 + n % 2);
+    (void)d.decode(packet, exporters[n % 3], port, static_cast<std::int64_t>(n) * 1000000, out);
+    (void)as_json.decode_json(packet, exporters[n % 3], port, static_cast<std::int64_t>(n) * 1000000, json);
+    if (json.size() != out.size()) std::abort();
+    for (std::size_t i = 0; i < out.size(); ++i)
+      if (json[i] != talaia::core::encode_event(out[i])) std::abort();
     ++n;
   }
   // Saved templates must load back.
