@@ -126,6 +126,15 @@ void append_json_string(std::string& out, std::string_view s) {
   out += '"';
 }
 
+void append_string_member(std::string& object, std::string_view name, std::string_view value) {
+  if (!object.empty() && object.back() == '}') object.pop_back();
+  if (object.size() > 1) object += ',';
+  append_json_string(object, name);
+  object += ':';
+  append_json_string(object, value);
+  object += '}';
+}
+
 void append_event_json(std::string& out, const event& ev) {
   out += '{';
   bool first = true;

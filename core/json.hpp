@@ -15,6 +15,9 @@ namespace talaia::core {
 // of a valid UTF-8 sequence is written as \u00XX (its Latin-1 reading), so nothing is dropped.
 void append_json_string(std::string& out, std::string_view s);
 
+// Adds "name":"value" as the last member of `object`, the text of a JSON object ('}' last).
+void append_string_member(std::string& object, std::string_view name, std::string_view value);
+
 // {"name":value,...}: integers as numbers, everything else as strings.
 void append_event_json(std::string& out, const event& ev);
 std::string encode_event(const event& ev);

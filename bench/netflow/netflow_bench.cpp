@@ -1,8 +1,10 @@
 // NetFlow v9 / IPFIX collector benchmark: records per CPU-second.
 //
 //   netflow_bench write FILE 9|10 PACKETS      a packet stream (2-byte length + packet, repeated)
-//   netflow_bench decode FILE [STAGES]         decode + JSON + in-process bus, in this process;
-//                                              STAGES "decode" or "json" stops earlier
+//   netflow_bench decode FILE [STAGES]         decode_json + id + in-process bus, in this process,
+//                                              as the listener does; STAGES "json" stops before the
+//                                              bus; "events" decodes to core::event, "events-json"
+//                                              encodes those (the path of `talaia decode`)
 //   netflow_bench listen PORT RECORDS SECONDS  Talaia's UDP listener into the in-process bus (or
 //                                              Kafka with BENCH_KAFKA=HOST:PORT, bench/bus_sink.hpp);
 //                                              prints records and this process's CPU seconds
@@ -114,20 +116,31 @@ int decode(const char* file, const std::string& stages) {
     }
   });
   collectors::netflow::decoder d;
+  collectors::event_ids ids("bench", 1);
   std::vector<core::event> events;
+  std::vector<std::string> json;
+  std::string id;
   std::size_t records = 0, json_bytes = 0;
   const double t0 = bench::cpu_seconds();
   const auto w0 = std::chrono::steady_clock::now();
   for (const auto& p : packets) {
-    d.recycle(events);  // as the listener does
-    (void)d.decode(p, "192.0.2.1", 2055, 0, events);
-    if (stages == "decode") {
-    } else if (stages == "json") {
-      for (auto& ev : events) json_bytes += core::encode_event(ev).size();
-    } else {
-      for (auto& ev : events) (void)producer->send("talaia.events", "192.0.2.1", core::encode_event(ev));
+    if (stages == "events" || stages == "events-json") {
+      d.recycle(events);  // as `talaia decode` does
+      (void)d.decode(p, "192.0.2.1", 2055, 0, events);
+      if (stages == "events-json")
+        for (auto& ev : events) json_bytes += core::encode_event(ev).size();
+      records += events.size();
+      continue;
     }
-    records += events.size();
+    json.clear();
+    (void)d.decode_json(p, "192.0.2.1", 2055, 0, json);
+    records += json.size();
+    for (auto& j : json) {
+      ids.next_into(id);
+      core::append_string_member(j, "id", id);
+      json_bytes += j.size();
+      if (stages != "json") (void)producer->send("talaia.events", "192.0.2.1", std::move(j));
+    }
   }
   done = true;
   drain.join();

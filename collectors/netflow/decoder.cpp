@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <array>
+#include <cassert>
 #include <charconv>
+#include <cstring>
 #include <deque>
 #include <limits>
 #include <map>
@@ -38,7 +40,7 @@ constexpr std::uint16_t sflow_version_key = 0xF105;  // sFlow in the exporter ta
 constexpr std::size_t max_interface_names = 4096;     // per exporter and domain
 constexpr std::size_t max_spare = 4096;               // events kept for reuse
 constexpr std::size_t spare_json_room = 96;           // what a listener may append to a record's JSON (its id)
-constexpr std::size_t max_json_room = 4096;
+constexpr std::size_t max_interface_name = 256;       // bytes kept of an interface name from options data
 
 std::uint32_t be16(std::string_view p, std::size_t at) {
   return (static_cast<std::uint32_t>(static_cast<unsigned char>(p[at])) << 8) | static_cast<unsigned char>(p[at + 1]);
@@ -66,6 +68,7 @@ struct flow_template {
   bool options = false;
   bool states_rate = false;  // a field of the record states its own sampling (34, 50, 305-310, 48/302)
   bool json_direct = false;  // every name a record can have is distinct: JSON is written without an event
+  std::size_t json_bound = 0;  // the longest JSON of a record's fields, less 6 per byte of the record
   std::size_t min_length = 0;  // fixed lengths plus one byte per variable-length field
   std::int64_t last_used = 0;
 };
@@ -217,40 +220,49 @@ struct event_writer {
   void time(const field_name& f, std::int64_t micros) { ev.set_time(f.name, micros); }
 };
 
-// ...or straight into its JSON form (decode_json), as core::encode_event would write that event.
+// ...or straight into its JSON form (decode_json), as core::encode_event would write that event,
+// into a buffer with room for the longest form the record can take (record_json_bound).
 struct json_writer {
-  std::string& out;
+  char* p;
+  std::string& escaped;  // scratch for texts
+
+  void put(std::string_view v) {
+    std::memcpy(p, v.data(), v.size());
+    p += v.size();
+  }
   void integer(const field_name& f, std::uint64_t v) {
-    char digits[24];
-    const std::size_t n = static_cast<std::size_t>(std::to_chars(digits, digits + sizeof digits, v).ptr - digits);
-    out += f.key;
-    if (v > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {  // a string, as set_unsigned makes it
-      out += '"';
-      out.append(digits, n);
-      out += '"';
-    } else {
-      out.append(digits, n);
-    }
+    put(f.key);
+    const bool big = v > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());  // a string, as set_unsigned makes it
+    if (big) *p++ = '"';
+    p = std::to_chars(p, p + 20, v).ptr;
+    if (big) *p++ = '"';
   }
   void string(const field_name& f, std::string_view v) {
-    out += f.key;
-    core::append_json_string(out, v);
+    put(f.key);
+    escaped.clear();
+    core::append_json_string(escaped, v);
+    put(escaped);
   }
   void ip(const field_name& f, std::string_view v) {  // address texts need no escaping
-    out += f.key;
-    out += '"';
-    out += v;
-    out += '"';
+    put(f.key);
+    *p++ = '"';
+    put(v);
+    *p++ = '"';
   }
   void time(const field_name& f, std::int64_t micros) {
     char text[core::rfc3339_max];
     const std::size_t n = core::format_rfc3339(micros, text);
-    out += f.key;
-    out += '"';
-    out.append(text, n);
-    out += '"';
+    put(f.key);
+    *p++ = '"';
+    put({text, n});
+    *p++ = '"';
   }
 };
+
+// Bounds of what json_writer writes: a value is at most 48 characters, or 6 per byte of its bytes
+// (a text escaped as \u00XX); what the decoder adds after the fields is at most added_json_bound.
+constexpr std::size_t value_json_bound = 48;
+constexpr std::size_t added_json_bound = 2 * (out_if_name.key.size() + 6 * max_interface_name + 2) + 3 * 64;
 
 }  // namespace
 
@@ -261,7 +273,8 @@ struct decoder::state {
   std::size_t held_count = 0, held_bytes = 0;
   std::vector<core::event> spare;  // events handed back by recycle(), reused for new records
   std::vector<core::event> scratch;  // v5 and sFlow events on their way to JSON
-  std::size_t json_room = 512;       // capacity a record's JSON starts with: the largest seen, and room for an id
+  std::vector<char> json_buffer;     // where a record's JSON is written
+  std::string escaped;               // a text's JSON, on its way there
 
   core::event new_event() {
     if (spare.empty()) return core::event();
@@ -340,6 +353,8 @@ struct decoder::state {
       if (info.kind == value_kind::uptime_end) all_names.push_back(end_uptime_ms.name);
     }
     for (const auto& n : t.names) all_names.push_back(n);
+    t.json_bound = added_json_bound;
+    for (const auto& k : t.keys) t.json_bound += k.size() + value_json_bound;
     std::sort(all_names.begin(), all_names.end());
     t.json_direct = std::adjacent_find(all_names.begin(), all_names.end()) == all_names.end();
     auto it = e.templates.find(id);
@@ -480,7 +495,7 @@ struct decoder::state {
     if (if_index && !if_name.empty()) {
       while (!if_name.empty() && if_name.back() == '\0') if_name.remove_suffix(1);
       if (e.interface_names.size() < max_interface_names || e.interface_names.count(*if_index))
-        e.interface_names[*if_index] = std::string(if_name.substr(0, 256));
+        e.interface_names[*if_index] = std::string(if_name.substr(0, max_interface_name));
     }
     return true;
   }
@@ -607,16 +622,17 @@ struct decoder::state {
 
   bool decode_flow_record_json(exporter_state& e, const flow_template& t, std::string_view rec, const packet_context& ctx,
                                const std::string& proto_json, std::vector<std::string>& out, std::size_t& used) {
+    const std::size_t bound = proto_json.size() + t.json_bound + 6 * rec.size() + 1;
+    if (json_buffer.size() < bound) json_buffer.resize(bound);
+    std::memcpy(json_buffer.data(), proto_json.data(), proto_json.size());
+    json_writer w{json_buffer.data() + proto_json.size(), escaped};
+    if (!write_flow_record(e, t, rec, ctx, w, used)) return false;
+    *w.p++ = '}';
+    const std::size_t n = static_cast<std::size_t>(w.p - json_buffer.data());
+    assert(n <= bound);
     std::string& json = out.emplace_back();
-    json.reserve(json_room);
-    json += proto_json;
-    json_writer w{json};
-    if (!write_flow_record(e, t, rec, ctx, w, used)) {
-      out.pop_back();
-      return false;
-    }
-    json += '}';
-    json_room = std::min<std::size_t>(max_json_room, std::max(json_room, json.size() + spare_json_room));
+    json.reserve(n + spare_json_room);
+    json.assign(json_buffer.data(), n);
     return true;
   }
 

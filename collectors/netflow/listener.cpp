@@ -9,6 +9,7 @@
 
 #include "collectors/datagram_queue.hpp"
 #include "collectors/netflow/decoder.hpp"
+#include "collectors/netflow/fields.hpp"
 #include "collectors/udp_reader.hpp"
 #include "collectors/udp_workers.hpp"
 #include "core/clock.hpp"
@@ -59,15 +60,16 @@ struct worker_counters {
 // template file, used on `decoding` only (datagram_queue.hpp says why the two threads).
 struct worker {
   udp::socket socket;
-  std::vector<core::event> events;
+  std::vector<std::string> records;  // the JSON of a packet's flow records
   netflow::decoder decoder;
   std::string template_file;
   std::uint64_t saved_templates = 0;
   std::int64_t last_save = 0;
   std::shared_ptr<worker_counters> counters = std::make_shared<worker_counters>();
-  // The last exporter's address as text: an exporter sends many packets in a row.
+  // The last exporter's address as text, and normalised (the records' key): an exporter sends
+  // many packets in a row.
   asio::ip::address last_exporter;
-  std::string last_exporter_text;
+  std::string last_exporter_text, last_exporter_key;
   std::string id;  // event id buffer
   datagram_queue queue;
   udp_reader reader;
@@ -163,18 +165,19 @@ struct listener::impl : std::enable_shared_from_this<listener::impl> {
     if (w.last_exporter_text.empty() || from != w.last_exporter) {
       w.last_exporter = from;
       w.last_exporter_text = from.to_string();
+      w.last_exporter_key = normalise_address(w.last_exporter_text);
     }
     const std::string& address = w.last_exporter_text;
-    w.decoder.recycle(w.events);
-    auto n = w.decoder.decode(bytes, address, port, received, w.events);
+    w.records.clear();
+    auto n = w.decoder.decode_json(bytes, address, port, received, w.records);
     const decoder_stats& stats = w.decoder.stats();
     for (std::size_t k = 0; k < decoder_metric_count; ++k) c.decoder[k].set(stats.*(decoder_metrics[k].field));
     if (!n && core::log_enabled(core::log_level::debug))
       core::log(core::log_level::debug, "netflow", "exporter=" + address + " error=\"" + n.err().message + "\"");
-    for (auto& ev : w.events) {
+    for (std::string& json : w.records) {
       ids.next_into(w.id);
-      ev.set_string("id", w.id);
-      if (!out.try_send(settings.topic, std::string(ev.text("exporter")), core::encode_event(ev))) c.bus_full.add();
+      core::append_string_member(json, "id", w.id);
+      if (!out.try_send(settings.topic, w.last_exporter_key, std::move(json))) c.bus_full.add();
     }
     save_templates(w, false);
   }

@@ -64,6 +64,23 @@ TEST(json, one_string_field_without_decoding_the_rest) {
   EXPECT_EQ(string_field("not json", "id"), "");
 }
 
+// A member added to an encoded event is what encoding the event with that field last gives.
+TEST(json, a_string_member_added_to_an_encoded_event) {
+  event ev;
+  std::string empty = encode_event(ev);
+  append_string_member(empty, "id", "a\"b");
+  ev.set_string("id", "a\"b");
+  EXPECT_EQ(empty, encode_event(ev));
+  event flow;
+  flow.set_string("kind", "flow");
+  flow.set_integer("bytes", 12);
+  std::string json = encode_event(flow);
+  append_string_member(json, "id", "node-1-\xff");
+  flow.set_string("id", "node-1-\xff");
+  EXPECT_EQ(json, encode_event(flow));
+  EXPECT_EQ(string_field(json, "id"), "node-1-\xc3\xbf");  // the byte escaped as \u00ff
+}
+
 TEST(json, what_is_not_an_object_is_an_error) {
   EXPECT_FALSE(decode_event("not json").ok());
   EXPECT_FALSE(decode_event("[1,2]").ok());
