@@ -7,7 +7,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 build=${1:-$root/build}
-packets=${2:-20000}
+packets=${2:-40000}
 pps=${3:-20000}
 work=$(mktemp -d /tmp/talaia-netflow-bench.XXXXXX)
 trap 'kill $(jobs -p) 2>/dev/null || true; bash "$root/deploy/kafka/kafka.sh" stop "$work/kafka" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
@@ -18,7 +18,17 @@ g++ -std=c++20 -O2 -DNDEBUG -I"$root" "$root/bench/netflow/netflow_bench.cpp" \
 records_per_packet=24
 want=$((packets * records_per_packet))
 port() { python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-cpu_of() { awk '{print ($14 + $15) / '"$(getconf CLK_TCK)"'}' /proc/$1/stat; }
+# cpu_run CPU_FILE COMMAND...: runs COMMAND until SIGTERM, then writes the CPU seconds it used
+# from start to exit (its final flush included) into CPU_FILE.
+cpu_run() {
+  local out=$1; shift
+  exec python3 -c 'import resource, signal, subprocess, sys
+p = subprocess.Popen(sys.argv[2:])
+signal.signal(signal.SIGTERM, lambda *_: p.terminate())
+p.wait()
+r = resource.getrusage(resource.RUSAGE_CHILDREN)
+open(sys.argv[1], "w").write("%.3f\n" % (r.ru_utime + r.ru_stime))' "$out" "$@"
+}
 rate() { awk -v r="$1" -v c="$2" 'BEGIN { if (c > 0) printf "%.0f", r / c; else print "n/a" }'; }
 
 # A real Kafka broker for the "into Kafka" figures (deploy/kafka/kafka.sh, cached jars).
@@ -56,16 +66,14 @@ for version in 9 10; do
 
   p=$(port)
   mkdir -p "$work/nfcapd"
-  nfcapd -b 127.0.0.1 -p $p -w "$work/nfcapd" -t 3600 -B 8388608 >"$work/nfcapd.log" 2>&1 &
+  cpu_run "$work/nfcapd.cpu" nfcapd -b 127.0.0.1 -p $p -w "$work/nfcapd" -t 3600 -B 8388608 >"$work/nfcapd.log" 2>&1 &
   np=$!
   sleep 0.5
-  c0=$(cpu_of $np)
   "$bench" send "$stream" $p $pps
   sleep 1
-  c1=$(cpu_of $np)
   kill -TERM $np; wait $np 2>/dev/null || true
   nr=$(nfdump -R "$work/nfcapd" -q -o 'fmt:%pkt' 2>/dev/null | wc -l)
-  nc=$(awk -v a="$c0" -v b="$c1" 'BEGIN { print b - a }')
+  nc=$(cat "$work/nfcapd.cpu")
   theirs=$(rate "$nr" "$nc")
   echo "nfcapd (writes nfcapd files): $nr records, $nc CPU-s: $theirs records/CPU-s; talaia/nfcapd = $(awk -v a="$ours" -v b="$theirs" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }')"
   rm -rf "$work/nfcapd"
@@ -73,16 +81,14 @@ for version in 9 10; do
   goflow2=$(command -v goflow2 || echo "$HOME/go/bin/goflow2")
   if [[ -x $goflow2 ]]; then
     p=$(port)
-    "$goflow2" -listen "netflow://127.0.0.1:$p" -transport file -transport.file "$work/goflow2.json" -format json >"$work/goflow2.log" 2>&1 &
+    cpu_run "$work/goflow2.cpu" "$goflow2" -listen "netflow://127.0.0.1:$p" -transport file -transport.file "$work/goflow2.json" -format json >"$work/goflow2.log" 2>&1 &
     gp=$!
     sleep 1
-    c0=$(cpu_of $gp)
     "$bench" send "$stream" $p $pps
     sleep 1
-    c1=$(cpu_of $gp)
     kill -TERM $gp; wait $gp 2>/dev/null || true
     gr=$(wc -l <"$work/goflow2.json")
-    gc=$(awk -v a="$c0" -v b="$c1" 'BEGIN { print b - a }')
+    gc=$(cat "$work/goflow2.cpu")
     g=$(rate "$gr" "$gc")
     echo "goflow2 (JSON to a file): $gr records, $gc CPU-s: $g records/CPU-s; talaia/goflow2 = $(awk -v a="$ours" -v b="$g" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }')"
     rm -f "$work/goflow2.json"
