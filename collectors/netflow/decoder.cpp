@@ -54,6 +54,30 @@ struct field_spec {
   bool scope = false;  // a v9 options scope field (its id is a scope type, not an element)
 };
 
+// A field's JSON key, `,"name":`, in a slot of fixed size that json_writer copies whole (cheaper
+// than a copy of the key's own length); size 0 for a name too long for the slot.
+struct json_key {
+  static constexpr std::size_t slot = 32;
+  std::array<char, slot> text{};
+  std::uint8_t size = 0;
+};
+
+// The key of a name that needs no escaping (the decoder's names: letters, digits, '.', '_').
+constexpr json_key key_of(std::string_view name) {
+  json_key k;
+  if (name.size() + 4 > json_key::slot) return k;
+  for (char c : name)
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_')) return k;
+  std::size_t n = 0;
+  k.text[n++] = ',';
+  k.text[n++] = '"';
+  for (char c : name) k.text[n++] = c;
+  k.text[n++] = '"';
+  k.text[n++] = ':';
+  k.size = static_cast<std::uint8_t>(n);
+  return k;
+}
+
 // What the decoder does with a field besides writing it: sampling scales bytes and packets (the
 // raw counts kept), interface indexes get their names from options data.
 enum class field_role : std::uint8_t { none, bytes, packets, in_if, out_if };
@@ -62,7 +86,7 @@ constexpr std::size_t field_role_count = 5;
 struct flow_template {
   std::vector<field_spec> fields;
   std::vector<std::string> names;  // event field name of each field, resolved once
-  std::vector<std::string> keys;   // the same as the JSON form writes it: `,"name":`
+  std::vector<json_key> keys;      // the same as the JSON form writes it
   std::vector<element_info> info;
   std::vector<field_role> roles;
   bool options = false;
@@ -188,17 +212,16 @@ struct sampling_fields {
   }
 };
 
-// A field's name and its JSON key (`,"name":`).
+// A field's name and its JSON key.
 struct field_name {
-  std::string_view name, key;
+  std::string_view name;
+  const json_key& key;
 };
-constexpr field_name start_uptime_ms{"start_uptime_ms", ",\"start_uptime_ms\":"};
-constexpr field_name end_uptime_ms{"end_uptime_ms", ",\"end_uptime_ms\":"};
-constexpr field_name in_if_name{"in_if_name", ",\"in_if_name\":"};
-constexpr field_name out_if_name{"out_if_name", ",\"out_if_name\":"};
-constexpr field_name sampling_rate{"sampling_rate", ",\"sampling_rate\":"};
-constexpr field_name bytes_raw{"bytes_raw", ",\"bytes_raw\":"};
-constexpr field_name packets_raw{"packets_raw", ",\"packets_raw\":"};
+constexpr std::string_view start_uptime_ms_name = "start_uptime_ms", end_uptime_ms_name = "end_uptime_ms";
+constexpr json_key start_uptime_ms_key = key_of(start_uptime_ms_name), end_uptime_ms_key = key_of(end_uptime_ms_name);
+constexpr json_key in_if_name_key = key_of("in_if_name"), out_if_name_key = key_of("out_if_name");
+constexpr json_key sampling_rate_key = key_of("sampling_rate"), bytes_raw_key = key_of("bytes_raw"),
+                   packets_raw_key = key_of("packets_raw");
 // Names every flow event has or may get besides its template's fields (`id` comes from the listener).
 constexpr std::string_view added_names[] = {"kind", "received", "peer", "exporter", "flow_version", "observation_domain", "id",
                                             "in_if_name", "out_if_name", "sampling_rate", "bytes_raw", "packets_raw"};
@@ -230,6 +253,10 @@ struct json_writer {
     std::memcpy(p, v.data(), v.size());
     p += v.size();
   }
+  void put(const json_key& k) {
+    std::memcpy(p, k.text.data(), json_key::slot);
+    p += k.size;
+  }
   void integer(const field_name& f, std::uint64_t v) {
     put(f.key);
     const bool big = v > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());  // a string, as set_unsigned makes it
@@ -259,10 +286,11 @@ struct json_writer {
   }
 };
 
-// Bounds of what json_writer writes: a value is at most 48 characters, or 6 per byte of its bytes
-// (a text escaped as \u00XX); what the decoder adds after the fields is at most added_json_bound.
-constexpr std::size_t value_json_bound = 48;
-constexpr std::size_t added_json_bound = 2 * (out_if_name.key.size() + 6 * max_interface_name + 2) + 3 * 64;
+// Bounds of what json_writer writes: a key and its value at most 80 characters, or 6 per byte of
+// the value (a text escaped as \u00XX); what the decoder adds after the fields is at most
+// added_json_bound; and the slack of a key's fixed-size copy.
+constexpr std::size_t field_json_bound = 80;
+constexpr std::size_t added_json_bound = 2 * (json_key::slot + 6 * max_interface_name + 2) + 3 * 64 + json_key::slot;
 
 }  // namespace
 
@@ -344,19 +372,17 @@ struct decoder::state {
       const element_info info = element(f.enterprise, f.id);
       t.info.push_back(info);
       t.names.push_back(info.name.empty() ? unnamed_element(f.enterprise, f.id) : std::string(info.name));
-      std::string key = ",";
-      core::append_json_string(key, t.names.back());
-      t.keys.push_back(key + ':');
+      t.keys.push_back(key_of(t.names.back()));
       t.roles.push_back(role_of(t.names.back()));
       if (f.enterprise == 0 && sampling_fields::states(f.id)) t.states_rate = true;
-      if (info.kind == value_kind::uptime_start) all_names.push_back(start_uptime_ms.name);
-      if (info.kind == value_kind::uptime_end) all_names.push_back(end_uptime_ms.name);
+      if (info.kind == value_kind::uptime_start) all_names.push_back(start_uptime_ms_name);
+      if (info.kind == value_kind::uptime_end) all_names.push_back(end_uptime_ms_name);
     }
     for (const auto& n : t.names) all_names.push_back(n);
-    t.json_bound = added_json_bound;
-    for (const auto& k : t.keys) t.json_bound += k.size() + value_json_bound;
+    t.json_bound = added_json_bound + t.keys.size() * field_json_bound;
     std::sort(all_names.begin(), all_names.end());
-    t.json_direct = std::adjacent_find(all_names.begin(), all_names.end()) == all_names.end();
+    t.json_direct = std::adjacent_find(all_names.begin(), all_names.end()) == all_names.end() &&
+                    std::none_of(t.keys.begin(), t.keys.end(), [](const json_key& k) { return k.size == 0; });
     auto it = e.templates.find(id);
     if (it == e.templates.end() && e.templates.size() >= limits.max_templates_per_exporter) {
       ++stats.template_limit;
@@ -575,7 +601,8 @@ struct decoder::state {
             if (e.system_init_micros >= 0)
               return w.time(name, capped_time(static_cast<std::uint64_t>(e.system_init_micros / 1000) + t_ms, 1000));
             // IPFIX without systemInitTimeMilliseconds: no origin to anchor the uptime to.
-            return w.integer(info.kind == value_kind::uptime_start ? start_uptime_ms : end_uptime_ms, t_ms);
+            if (info.kind == value_kind::uptime_start) return w.integer({start_uptime_ms_name, start_uptime_ms_key}, t_ms);
+            return w.integer({end_uptime_ms_name, end_uptime_ms_key}, t_ms);
           }
           break;
         case value_kind::integer:
@@ -597,14 +624,15 @@ struct decoder::state {
     if (!ok) return false;
     const auto value_of = [&](field_role r) -> const std::optional<std::uint64_t>& { return role_value[static_cast<std::size_t>(r)]; };
     if (!e.interface_names.empty()) {
-      for (const auto& [role, name] : {std::pair{field_role::in_if, in_if_name}, std::pair{field_role::out_if, out_if_name}})
-        if (const auto& index = value_of(role))
-          if (auto it = e.interface_names.find(*index); it != e.interface_names.end()) w.string(name, it->second);
+      if (const auto& index = value_of(field_role::in_if))
+        if (auto it = e.interface_names.find(*index); it != e.interface_names.end()) w.string({"in_if_name", in_if_name_key}, it->second);
+      if (const auto& index = value_of(field_role::out_if))
+        if (auto it = e.interface_names.find(*index); it != e.interface_names.end()) w.string({"out_if_name", out_if_name_key}, it->second);
     }
     if (rate > 1) {
-      w.integer(sampling_rate, std::min<std::uint64_t>(rate, 1u << 31));
-      if (const auto& raw = value_of(field_role::bytes)) w.integer(bytes_raw, *raw);
-      if (const auto& raw = value_of(field_role::packets)) w.integer(packets_raw, *raw);
+      w.integer({"sampling_rate", sampling_rate_key}, std::min<std::uint64_t>(rate, 1u << 31));
+      if (const auto& raw = value_of(field_role::bytes)) w.integer({"bytes_raw", bytes_raw_key}, *raw);
+      if (const auto& raw = value_of(field_role::packets)) w.integer({"packets_raw", packets_raw_key}, *raw);
     }
     return true;
   }

@@ -103,20 +103,44 @@ std::string unnamed_element(std::uint32_t enterprise, std::uint16_t id) {
 }
 
 std::uint64_t read_unsigned(std::string_view b) {
+  const auto* p = reinterpret_cast<const unsigned char*>(b.data());
+  switch (b.size()) {  // the usual widths read at once
+    case 1: return p[0];
+    case 2: return (std::uint64_t{p[0]} << 8) | p[1];
+    case 4: return (std::uint64_t{p[0]} << 24) | (std::uint64_t{p[1]} << 16) | (std::uint64_t{p[2]} << 8) | p[3];
+    default: break;
+  }
   std::uint64_t v = 0;
-  for (std::size_t i = 0; i < b.size() && i < 8; ++i) v = (v << 8) | static_cast<unsigned char>(b[i]);
+  for (std::size_t i = 0; i < b.size() && i < 8; ++i) v = (v << 8) | p[i];
   return v;
 }
+
+namespace {
+// "0".."255", each padded to 4 bytes, and their lengths: an octet's text is one 4-byte copy.
+struct octet_texts {
+  char text[256][4];
+  std::uint8_t size[256];
+  constexpr octet_texts() : text{}, size{} {
+    for (unsigned v = 0; v < 256; ++v) {
+      unsigned n = 0;
+      if (v >= 100) text[v][n++] = static_cast<char>('0' + v / 100);
+      if (v >= 10) text[v][n++] = static_cast<char>('0' + v / 10 % 10);
+      text[v][n++] = static_cast<char>('0' + v % 10);
+      size[v] = static_cast<std::uint8_t>(n);
+    }
+  }
+};
+constexpr octet_texts octets;
+}  // namespace
 
 std::size_t format_ipv4(std::string_view b, char* out) {
   if (b.size() < 4) return 0;
   char* p = out;
   for (int i = 0; i < 4; ++i) {
-    unsigned v = static_cast<unsigned char>(b[i]);
-    if (i) *p++ = '.';
-    if (v >= 100) *p++ = static_cast<char>('0' + v / 100), v %= 100, *p++ = static_cast<char>('0' + v / 10), v %= 10;
-    else if (v >= 10) *p++ = static_cast<char>('0' + v / 10), v %= 10;
-    *p++ = static_cast<char>('0' + v);
+    const auto v = static_cast<unsigned char>(b[i]);
+    std::memcpy(p, octets.text[v], 4);  // the last octet's copy may reach byte 16
+    p += octets.size[v];
+    if (i < 3) *p++ = '.';
   }
   return static_cast<std::size_t>(p - out);
 }

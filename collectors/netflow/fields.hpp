@@ -39,7 +39,8 @@ std::string unnamed_element(std::uint32_t enterprise, std::uint16_t id);
 std::uint64_t read_unsigned(std::string_view bytes);  // big-endian, up to 8 bytes
 std::string ipv4_text(std::string_view four_bytes);
 std::string ipv6_text(std::string_view sixteen_bytes);
-// The same texts written into `out` (room for 15 and 45 characters); return their length.
+// The same texts written into `out` (16 and 46 bytes of room: up to 15 and 45 characters, and a
+// byte the writing may touch past them); return their length.
 std::size_t format_ipv4(std::string_view four_bytes, char* out);
 std::size_t format_ipv6(std::string_view sixteen_bytes, char* out);
 std::string mac_text(std::string_view bytes);

@@ -2,6 +2,7 @@
 // RFC 3954 and RFC 7011.
 #include "collectors/netflow/decoder.hpp"
 
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -467,6 +468,28 @@ TEST(netflow_fields, addresses_are_normalised) {
   EXPECT_EQ(normalise_address("::ffff:192.0.2.1"), "192.0.2.1");
   EXPECT_EQ(normalise_address("2001:db8::1"), "2001:db8::1");
   EXPECT_EQ(normalise_address("192.0.2.1"), "192.0.2.1");
+}
+
+// The table-driven IPv4 text against inet_ntop, and the big-endian reader against a byte loop,
+// over every width and random bytes.
+TEST(netflow_fields, address_texts_and_unsigned_values_read_as_the_references_do) {
+  std::mt19937 rng(7);
+  for (int i = 0; i < 20000; ++i) {
+    const std::uint32_t a = i < 256 ? static_cast<std::uint32_t>(i) * 0x01010101u : static_cast<std::uint32_t>(rng());
+    const std::string bytes = u32(a);
+    char expected[INET_ADDRSTRLEN];
+    ASSERT_NE(inet_ntop(AF_INET, bytes.data(), expected, sizeof expected), nullptr);
+    ASSERT_EQ(ipv4_text(bytes), expected);
+    std::string wide;
+    for (int k = 0; k < 8; ++k) wide += static_cast<char>(rng() & 0xFF);
+    for (std::size_t n = 0; n <= 8; ++n) {
+      std::uint64_t v = 0;
+      for (std::size_t k = 0; k < n; ++k) v = (v << 8) | static_cast<unsigned char>(wide[k]);
+      ASSERT_EQ(read_unsigned(std::string_view(wide).substr(0, n)), v) << n;
+    }
+  }
+  EXPECT_EQ(ipv4_text(u32(0xFFFFFFFF)), "255.255.255.255");
+  EXPECT_EQ(ipv4_text(u32(0x0A00000A)), "10.0.0.10");
 }
 
 TEST(netflow_decoder, versions_other_than_5_9_10_are_counted_unsupported) {
