@@ -31,6 +31,11 @@ class counting_producer final : public core::producer {
     if (ok) count_.fetch_add(1, std::memory_order_relaxed);
     return ok;
   }
+  std::size_t try_send_all(std::string_view topic, std::string_view key, std::span<std::string> values) override {
+    const std::size_t n = inner_->try_send_all(topic, key, values);
+    count_.fetch_add(n, std::memory_order_relaxed);
+    return n;
+  }
   core::result<void> flush(std::chrono::milliseconds timeout) override { return inner_->flush(timeout); }
   std::size_t count() const { return count_.load(std::memory_order_relaxed); }
 

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -27,6 +28,13 @@ class producer {
   virtual result<void> send(std::string_view topic, std::string key, std::string value) = 0;
   // Never waits: false when the bus is full, so a caller that cannot wait (UDP) counts a drop.
   virtual bool try_send(std::string_view topic, std::string key, std::string value) = 0;
+  // try_send of each of `values` (moved from), all with one key, in order; returns how many were
+  // accepted. A bus that can take them together overrides it (the in-process bus: one lock).
+  virtual std::size_t try_send_all(std::string_view topic, std::string_view key, std::span<std::string> values) {
+    std::size_t accepted = 0;
+    for (std::string& v : values) accepted += try_send(topic, std::string(key), std::move(v)) ? 1 : 0;
+    return accepted;
+  }
   // Waits until every queued message is delivered (or failed); error on timeout or failures.
   virtual result<void> flush(std::chrono::milliseconds timeout) = 0;
 };

@@ -19,6 +19,17 @@ bool bounded_queue::push(message m, bool wait) {
   return true;
 }
 
+std::size_t bounded_queue::try_push_all(std::string_view topic, std::string_view key, std::span<std::string> values) {
+  std::unique_lock lock(mu_);
+  if (closed_) return 0;
+  const std::size_t n = std::min(values.size(), capacity_ - std::min(capacity_, items_.size()));
+  for (std::size_t i = 0; i < n; ++i) items_.push_back(message{std::string(topic), std::string(key), std::move(values[i])});
+  const bool wake = n > 0 && waiting_consumers_ > 0;
+  lock.unlock();
+  if (wake) not_empty_.notify_one();
+  return n;
+}
+
 std::size_t bounded_queue::pop_batch(std::deque<message>& out, std::size_t max, std::chrono::milliseconds timeout) {
   std::unique_lock lock(mu_);
   if (items_.empty() && !closed_) {
@@ -104,6 +115,9 @@ class memory_producer final : public producer {
   }
   bool try_send(std::string_view topic, std::string key, std::string value) override {
     return bus_.queue(topic).push(message{std::string(topic), std::move(key), std::move(value)}, false);
+  }
+  std::size_t try_send_all(std::string_view topic, std::string_view key, std::span<std::string> values) override {
+    return bus_.queue(topic).try_push_all(topic, key, values);
   }
   result<void> flush(std::chrono::milliseconds) override { return {}; }
 

@@ -177,8 +177,8 @@ struct listener::impl : std::enable_shared_from_this<listener::impl> {
     for (std::string& json : w.records) {
       ids.next_into(w.id);
       core::append_string_member(json, "id", w.id);
-      if (!out.try_send(settings.topic, w.last_exporter_key, std::move(json))) c.bus_full.add();
     }
+    c.bus_full.add(w.records.size() - out.try_send_all(settings.topic, w.last_exporter_key, w.records));
     save_templates(w, false);
   }
 };

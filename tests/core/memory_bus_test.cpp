@@ -31,6 +31,28 @@ TEST(memory_bus, full_queue_refuses_try_send_and_send_waits_for_room) {
   EXPECT_EQ(c->poll(std::chrono::milliseconds(100))->value, "3");
 }
 
+// A UDP listener hands over a packet's records at once: as many as fit are taken, in order.
+TEST(memory_bus, try_send_all_takes_what_fits_in_order) {
+  memory_bus bus(3);
+  auto p = bus.make_producer();
+  auto c = bus.make_consumer("t");
+  EXPECT_TRUE(p->try_send("t", "k", "0"));
+  std::vector<std::string> values{"1", "2", "3", "4"};
+  EXPECT_EQ(p->try_send_all("t", "exporter", values), 2u);
+  for (const char* expected : {"0", "1", "2"}) {
+    const auto m = c->poll(std::chrono::milliseconds(100));
+    ASSERT_TRUE(m);
+    EXPECT_EQ(m->value, expected);
+  }
+  EXPECT_FALSE(c->poll(std::chrono::milliseconds(10)));  // "3" and "4" were refused
+  std::vector<std::string> more{"5"};
+  EXPECT_EQ(p->try_send_all("t", "exporter", more), 1u);
+  EXPECT_EQ(c->poll(std::chrono::milliseconds(100))->key, "exporter");
+  bus.close("t");
+  std::vector<std::string> late{"6"};
+  EXPECT_EQ(p->try_send_all("t", "exporter", late), 0u);
+}
+
 TEST(memory_bus, close_lets_the_consumer_drain_then_finish) {
   memory_bus bus(10);
   auto p = bus.make_producer();

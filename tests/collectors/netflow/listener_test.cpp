@@ -13,6 +13,7 @@
 #include <sstream>
 #include <thread>
 
+#include "core/memory_bus.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/sflow_oracle.hpp"
 
@@ -390,6 +391,43 @@ TEST(netflow_listener, configured_limits_are_counted_on_metrics) {
   EXPECT_TRUE(testing::eventually([&] { return sample(l.metrics, "talaia_flow_packets_total") == 5; }, 5s));
   EXPECT_EQ(sample(l.metrics, "talaia_flow_template_limit_total"), 3u);
   EXPECT_EQ(sample(l.metrics, "talaia_flow_templates_total"), 5u);  // received, refused ones too
+}
+
+// A packet's records go to the bus together: what the full bus refuses is counted as bus_full,
+// what it takes arrives whole, each record with its id as the last member.
+TEST(netflow_listener, records_a_full_bus_refuses_are_counted) {
+  core::memory_bus bus(5);  // nobody consumes: room for 5 records
+  auto producer = bus.make_producer();
+  auto consumer = bus.make_consumer("talaia.events");
+  asio::io_context io{1};
+  event_ids ids{"test", 3};
+  core::metrics_registry metrics;
+  auto l = listener::bind(io, {{"127.0.0.1", 0}, "talaia.events", {}, {}}, *producer, ids, metrics);
+  ASSERT_TRUE(l.ok()) << l.err().message;
+  (*l)->start();
+  std::thread t([&] { io.run(); });
+  std::string set = u16(300) + u16(4 + 8 * 8);
+  for (unsigned i = 0; i < 8; ++i) set += u32(0x0A000001 + i) + u32(100 + i);
+  const std::string sets = u16(2) + u16(16) + u16(300) + u16(2) + u16(8) + u16(4) + u16(1) + u16(4) + set;
+  const std::string msg = u16(10) + u16(static_cast<unsigned>(16 + sets.size())) + u32(1772445600) + u32(0) + u32(1) + sets;
+  asio::ip::udp::socket s(io, asio::ip::udp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+  s.send_to(asio::buffer(msg), asio::ip::udp::endpoint(asio::ip::make_address("127.0.0.1"), (*l)->port()));
+  const bool counted = testing::eventually(
+      [&] { return sample(metrics, "talaia_events_discarded_total{reason=\"bus_full\",transport=\"netflow\"}") == 3; }, 5s);
+  (*l)->stop();
+  io.stop();
+  t.join();
+  EXPECT_TRUE(counted);
+  for (unsigned i = 0; i < 5; ++i) {
+    const auto m = consumer->poll(100ms);
+    ASSERT_TRUE(m);
+    EXPECT_EQ(m->key, "127.0.0.1");
+    const auto ev = boost::json::parse(m->value).as_object();
+    EXPECT_EQ(ev.at("bytes").as_int64(), 100 + i);
+    EXPECT_EQ(std::string(ev.at("id").as_string()).rfind("test-", 0), 0u) << m->value;
+    EXPECT_EQ(m->value.rfind(",\"id\":"), m->value.find(",\"id\":"));  // one id
+  }
+  EXPECT_FALSE(consumer->poll(10ms));
 }
 
 // SO_REUSEPORT would let a second collector on the same port take half the datagrams silently:
