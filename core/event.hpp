@@ -64,14 +64,18 @@ class event {
   // True when `v` points into fields_'s own storage: a short (in-place) text of one of our fields,
   // which moves when slot() grows the list. Longer texts live on the heap and stay put.
   bool inside_field_list(std::string_view v) const;
+  void chain(std::size_t position, std::size_t bucket);  // links a new field into its bucket
   void reindex();
 
   std::vector<field> fields_;  // [0, size_) are the fields; the rest are spare storage
   std::size_t size_ = 0;
-  // Where to look a name up first: bucket -> position + 1 of the first field whose name falls
-  // there, 0 for none. An empty bucket means no such field, unless overflow_ (a position beyond
-  // what a byte holds). Parsers set a field at a time, so this saves comparing every name.
+  // Where to look a name up: bucket -> position + 1 of the last field set whose name falls there,
+  // 0 for none; next_[position] chains to the field set before it in the same bucket. Only the
+  // first 255 positions are chained (what a byte holds); overflow_ says there are more, which
+  // lookups then compare one by one. Parsers set a field at a time, so this saves comparing every
+  // name, and a name that shares its bucket costs only the names of that bucket.
   std::array<std::uint8_t, 64> index_{};
+  std::vector<std::uint8_t> next_;  // in step with fields_ up to 255 positions; stale beyond size_
   bool overflow_ = false;
 };
 
