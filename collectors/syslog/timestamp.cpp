@@ -53,10 +53,15 @@ std::int64_t to_micros(int year, int month, int day, int hour, int minute, int s
 int year_of(std::int64_t micros) {
   std::int64_t days = micros / micros_per_second / seconds_per_day;
   if (micros < 0 && micros % (micros_per_second * seconds_per_day) != 0) --days;
-  int year;
-  unsigned month, day;
-  core::civil_from_days(days, year, month, day);
-  return year;
+  // Messages of one source mostly arrive on one day: its year is kept.
+  thread_local std::int64_t last_days = INT64_MIN;
+  thread_local int last_year = 0;
+  if (days != last_days) {
+    unsigned month, day;
+    core::civil_from_days(days, last_year, month, day);
+    last_days = days;
+  }
+  return last_year;
 }
 
 }  // namespace
