@@ -76,18 +76,9 @@ namespace {
   }
 }
 
-[[gnu::always_inline]] inline std::size_t bucket_of(std::string_view name) {
-  const std::size_t n = name.size();
-  if (n == 0) return 0;
-  const auto at = [&](std::size_t i) { return static_cast<std::size_t>(static_cast<unsigned char>(name[i])); };
-  return (n * 31 + at(0) * 7 + at(n - 1) * 3 + at(n / 2)) & 63;
-}
-
 constexpr std::size_t chained_positions = 255;  // what a byte of index_ / next_ holds
 
 }  // namespace
-
-std::size_t event::position_of(std::string_view name) const { return position_of(name, bucket_of(name)); }
 
 [[gnu::always_inline]] inline std::size_t event::position_of(std::string_view name, std::size_t bucket) const {
   for (std::uint8_t p = index_[bucket]; p != 0; p = next_[p - 1u])
@@ -114,18 +105,12 @@ void event::reindex() {
   for (std::size_t i = 0; i < size_; ++i) chain(i, bucket_of(fields_[i].name));
 }
 
-const field* event::find(std::string_view name) const {
-  const std::size_t i = position_of(name);
+const field* event::find(std::string_view name, std::size_t bucket) const {
+  const std::size_t i = position_of(name, bucket);
   return i < size_ ? &fields_[i] : nullptr;
 }
 
-std::string_view event::text(std::string_view name) const {
-  const field* f = find(name);
-  return f ? std::string_view(f->text) : std::string_view();
-}
-
-[[gnu::always_inline]] inline field& event::slot(std::string_view name) {
-  const std::size_t bucket = bucket_of(name);
+[[gnu::always_inline]] inline field& event::slot(std::string_view name, std::size_t bucket) {
   if (const std::size_t i = position_of(name, bucket); i < size_) return fields_[i];
   if (size_ == fields_.size()) fields_.emplace_back();
   const std::size_t position = size_++;
@@ -142,71 +127,71 @@ bool event::inside_field_list(std::string_view v) const {
   return !before(v.data(), begin) && before(v.data(), end);
 }
 
-void event::set_string(std::string_view name, std::string_view value) {
+void event::set_string(std::string_view name, std::size_t bucket, std::string_view value) {
   if (inside_field_list(value)) {  // a short text of one of our fields: slot() may move it
     const std::string copy(value);
-    set_string(name, copy);
+    set_string(name, bucket, copy);
     return;
   }
-  field& f = slot(name);
+  field& f = slot(name, bucket);
   f.type = field_type::string;
   assign_text(f.text, value);
   f.number = 0;
 }
 
-void event::set_integer(std::string_view name, std::int64_t value) {
-  field& f = slot(name);
+void event::set_integer(std::string_view name, std::size_t bucket, std::int64_t value) {
+  field& f = slot(name, bucket);
   f.type = field_type::integer;
   char digits[24];
   assign_text(f.text, std::string_view(digits, static_cast<std::size_t>(std::to_chars(digits, digits + sizeof digits, value).ptr - digits)));
   f.number = value;
 }
 
-void event::set_ip(std::string_view name, std::string_view value) {
+void event::set_ip(std::string_view name, std::size_t bucket, std::string_view value) {
   if (inside_field_list(value)) {  // as in set_string
     const std::string copy(value);
-    set_ip(name, copy);
+    set_ip(name, bucket, copy);
     return;
   }
-  field& f = slot(name);
+  field& f = slot(name, bucket);
   f.type = field_type::ip;
   assign_text(f.text, value);
   f.number = 0;
 }
 
-void event::set_time(std::string_view name, std::int64_t micros) {
-  field& f = slot(name);
+void event::set_time(std::string_view name, std::size_t bucket, std::int64_t micros) {
+  field& f = slot(name, bucket);
   f.type = field_type::time;
   char text[rfc3339_max];
   assign_text(f.text, std::string_view(text, format_rfc3339(micros, text)));
   f.number = micros;
 }
 
-void event::copy_time(std::string_view name, const field& time) {
+void event::copy_time(std::string_view name, std::size_t bucket, const field& time) {
   // `time` may be a field of this event, which slot() may move: keep its text first.
   char text[rfc3339_max];
   const std::size_t n = std::min(time.text.size(), sizeof text);
   std::memcpy(text, time.text.data(), n);
   const std::int64_t micros = time.number;
   if (n < time.text.size()) {  // not a text format_rfc3339 wrote
-    set_time(name, micros);
+    set_time(name, bucket, micros);
     return;
   }
-  field& f = slot(name);
+  field& f = slot(name, bucket);
   f.type = field_type::time;
   assign_text(f.text, std::string_view(text, n));
   f.number = micros;
 }
 
 void event::set(const field& f) {
-  field& s = slot(f.name);
+  field& s = slot(f.name, bucket_of(f.name));
   s.type = f.type;
   assign_text(s.text, f.text);
   s.number = f.number;
 }
 
 void event::set(field&& f) {
-  field& s = slot(f.name);
+  field& s = slot(f.name, bucket_of(f.name));
   s.type = f.type;
   s.text.swap(f.text);  // `f` is ours: its text storage can be taken
   s.number = f.number;
