@@ -127,11 +127,20 @@ void scanner::scan_patterns(const rule_set::slot& s, std::string_view text) {
 }
 
 void scanner::look_up_exact(const rule_set::slot& s, std::string_view text) {
+  // The tables are in exact_order, by length first: the values of the text's length are found
+  // by their lengths alone, then the few of them compared whole (a binary search when many).
   const auto hit_all = [&](const std::vector<rule_set::exact_value>& values, std::string_view key) {
-    auto it = std::lower_bound(values.begin(), values.end(), key, [](const rule_set::exact_value& v, std::string_view k) {
-      return rule_set::exact_order(v.text, k);
-    });
-    for (; it != values.end() && core::same_text(it->text, key); ++it) hit(it->atom);
+    const auto shorter = [](const rule_set::exact_value& v, std::size_t n) { return v.text.size() < n; };
+    auto it = std::lower_bound(values.begin(), values.end(), key.size(), shorter);
+    auto end = it;
+    while (end != values.end() && end->text.size() == key.size()) ++end;
+    if (end - it > 8) {  // the run equal to the key, by bytes
+      it = std::lower_bound(it, end, key, [](const rule_set::exact_value& v, std::string_view k) { return std::string_view(v.text) < k; });
+      for (; it != end && core::same_bytes(it->text.data(), key.data(), key.size()); ++it) hit(it->atom);
+      return;
+    }
+    for (; it != end; ++it)
+      if (core::same_bytes(it->text.data(), key.data(), key.size())) hit(it->atom);
   };
   if (!s.exact_cased.empty()) hit_all(s.exact_cased, text);
   if (s.exact_caseless.empty()) return;

@@ -4,7 +4,6 @@
 #include <string>
 
 #include "collectors/syslog/key_value.hpp"
-#include "core/bytes.hpp"
 
 namespace talaia::collectors::syslog {
 namespace {
@@ -14,7 +13,7 @@ constexpr std::size_t npos = std::string_view::npos;
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
 std::size_t find_prefix(std::string_view message, std::string_view prefix) {
-  for (std::size_t at = core::find_text(message, prefix); at != npos; at = core::find_text(message, prefix, at + 1)) {
+  for (std::size_t at = message.find(prefix); at != npos; at = message.find(prefix, at + 1)) {
     if (at > 0 && message[at - 1] != ' ') continue;
     std::size_t i = at + prefix.size();
     while (i < message.size() && message[i] == ' ') ++i;
