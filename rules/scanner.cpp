@@ -110,12 +110,12 @@ void scanner::decide_directly(const rule_set::slot& s, std::string_view text, co
   for (std::uint32_t a : s.present_atoms) hit(a);
   if (text.empty())
     for (std::uint32_t a : s.empty_atoms) hit(a);
-  run_checks(s, text, ev);
+  if (!s.checks.empty()) run_checks(s, text, ev);
   if (!text.empty() && text.size() <= s.exact_longest) look_up_exact(s, text);
 }
 
 void scanner::scan_patterns(const rule_set::slot& s, std::string_view text) {
-  run_fallbacks(s, text);
+  if (!s.fallbacks.empty()) run_fallbacks(s, text);
   if (!s.db || (text.empty() && !s.scan_empty)) return;  // generated patterns never match empty
   if (text.size() > std::numeric_limits<unsigned int>::max()) {  // beyond what hs_scan takes
     ++scan_errors_;
