@@ -67,12 +67,12 @@ namespace {
   if (v.size() > s.capacity()) {
     s.assign(v);
   } else if (v.size() <= s.size()) {
-    if (!v.empty()) std::memmove(s.data(), v.data(), v.size());
+    move_bytes(s.data(), v.data(), v.size());
     s.resize(v.size());
   } else {
     const char* from = v.data();
     s.resize(v.size());
-    std::memcpy(s.data(), from, v.size());
+    move_bytes(s.data(), from, v.size());
   }
 }
 

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <string>
 
 namespace talaia::core {
@@ -18,6 +19,19 @@ TEST(bytes, find_text_finds_what_string_view_find_finds) {
       for (std::size_t from = 0; from <= text.size() + 1; ++from)
         EXPECT_EQ(find_text(text, needle, from), std::string_view(text).find(needle, from))
             << '"' << text << "\" \"" << needle << "\" " << from;
+}
+
+// move_bytes is memmove: every length up to past its inline cases, every overlap either way.
+TEST(bytes, move_bytes_moves_as_memmove_does) {
+  for (std::size_t n = 0; n <= 40; ++n)
+    for (std::size_t from = 0; from <= 12; ++from)
+      for (std::size_t to = 0; to <= 12; ++to) {
+        std::string mine(64, '.'), theirs(64, '.');
+        for (std::size_t i = 0; i < mine.size(); ++i) mine[i] = theirs[i] = static_cast<char>('A' + i % 26);
+        move_bytes(mine.data() + to, mine.data() + from, n);
+        std::memmove(theirs.data() + to, theirs.data() + from, n);
+        ASSERT_EQ(mine, theirs) << n << ' ' << from << ' ' << to;
+      }
 }
 
 }  // namespace
