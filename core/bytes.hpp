@@ -5,6 +5,10 @@
 #include <cstring>
 #include <string_view>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace talaia::core {
 
 inline bool same_bytes(const char* a, const char* b, std::size_t n) {
@@ -59,6 +63,24 @@ inline void move_bytes(char* to, const char* from, std::size_t n) {
 
 inline bool same_text(std::string_view a, std::string_view b) {
   return a.size() == b.size() && same_bytes(a.data(), b.data(), a.size());
+}
+
+// The first `c` in `s` at or after `from`, or npos: std::string_view::find(c, from), for a byte
+// mostly near `from` (the space after a header word): the next sixteen bytes are looked at
+// inline, memchr is called only beyond them.
+inline std::size_t find_near(std::string_view s, char c, std::size_t from = 0) {
+  constexpr std::size_t npos = std::string_view::npos;
+  if (from >= s.size()) return npos;
+#if defined(__SSE2__)
+  if (s.size() - from >= 16) {
+    const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + from));
+    const auto mask = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(bytes, _mm_set1_epi8(c))));
+    if (mask != 0) return from + static_cast<std::size_t>(__builtin_ctz(mask));
+    from += 16;
+  }
+#endif
+  const void* at = std::memchr(s.data() + from, c, s.size() - from);
+  return at == nullptr ? npos : static_cast<std::size_t>(static_cast<const char*>(at) - s.data());
 }
 
 // The first `needle` in `s` at or after `from`, or npos: what std::string_view::find returns.

@@ -21,6 +21,19 @@ TEST(bytes, find_text_finds_what_string_view_find_finds) {
             << '"' << text << "\" \"" << needle << "\" " << from;
 }
 
+// find_near is std::string_view::find of one byte: the byte within the first sixteen, beyond
+// them, absent, at either end, from every start.
+TEST(bytes, find_near_finds_what_string_view_find_finds) {
+  for (std::size_t size = 0; size <= 40; ++size)
+    for (std::size_t at = 0; at <= size; ++at) {  // at == size: absent
+      std::string text(size, 'x');
+      if (at < size) text[at] = ' ';
+      if (at + 20 < size) text[at + 20] = ' ';
+      for (std::size_t from = 0; from <= size + 1; ++from)
+        ASSERT_EQ(find_near(text, ' ', from), std::string_view(text).find(' ', from)) << size << ' ' << at << ' ' << from;
+    }
+}
+
 // move_bytes is memmove: every length up to past its inline cases, every overlap either way.
 TEST(bytes, move_bytes_moves_as_memmove_does) {
   for (std::size_t n = 0; n <= 40; ++n)
