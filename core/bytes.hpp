@@ -5,6 +5,10 @@
 #include <cstring>
 #include <string_view>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace talaia::core {
 
 inline bool same_bytes(const char* a, const char* b, std::size_t n) {
@@ -32,8 +36,73 @@ inline bool same_bytes(const char* a, const char* b, std::size_t n) {
   return std::memcmp(a, b, n) == 0;
 }
 
+// memmove(to, from, n) (the ranges may overlap), inline for up to 16 bytes: every byte is read
+// before any is written.
+inline void move_bytes(char* to, const char* from, std::size_t n) {
+  if (n >= 8 && n <= 16) {
+    std::uint64_t a, b;
+    std::memcpy(&a, from, 8);
+    std::memcpy(&b, from + n - 8, 8);
+    std::memcpy(to, &a, 8);
+    std::memcpy(to + n - 8, &b, 8);
+  } else if (n >= 4 && n < 8) {
+    std::uint32_t a, b;
+    std::memcpy(&a, from, 4);
+    std::memcpy(&b, from + n - 4, 4);
+    std::memcpy(to, &a, 4);
+    std::memcpy(to + n - 4, &b, 4);
+  } else if (n > 0 && n < 4) {
+    const char a = from[0], b = from[n / 2], c = from[n - 1];
+    to[0] = a;
+    to[n / 2] = b;
+    to[n - 1] = c;
+  } else if (n > 16) {
+    std::memmove(to, from, n);
+  }
+}
+
 inline bool same_text(std::string_view a, std::string_view b) {
   return a.size() == b.size() && same_bytes(a.data(), b.data(), a.size());
+}
+
+// The first `c` in `s` at or after `from`, or npos: std::string_view::find(c, from), for a byte
+// mostly near `from` (the space after a header word): the next sixteen bytes are looked at
+// inline, memchr is called only beyond them.
+inline std::size_t find_near(std::string_view s, char c, std::size_t from = 0) {
+  constexpr std::size_t npos = std::string_view::npos;
+  if (from >= s.size()) return npos;
+#if defined(__SSE2__)
+  if (s.size() - from >= 16) {
+    const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + from));
+    const auto mask = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(bytes, _mm_set1_epi8(c))));
+    if (mask != 0) return from + static_cast<std::size_t>(__builtin_ctz(mask));
+    from += 16;
+  }
+#endif
+  const void* at = std::memchr(s.data() + from, c, s.size() - from);
+  return at == nullptr ? npos : static_cast<std::size_t>(static_cast<const char*>(at) - s.data());
+}
+
+// The first `needle` in `s` at or after `from`, or npos: what std::string_view::find returns.
+// It looks for the needle's last byte with memchr, where find() calls memchr at every occurrence
+// of its first byte: needles that end in a byte rare in the text (`" ["`, `"CEF:"`) cost a call
+// or two instead of one per space or capital in the text.
+inline std::size_t find_text(std::string_view s, std::string_view needle, std::size_t from = 0) {
+  constexpr std::size_t npos = std::string_view::npos;
+  const std::size_t n = needle.size();
+  if (from > s.size() || s.size() - from < n) return npos;
+  if (n == 0) return from;
+  const char last = needle[n - 1];
+  const char* const begin = s.data();
+  const char* const end = begin + s.size();
+  for (const char* q = begin + from + n - 1; q < end;) {
+    q = static_cast<const char*>(std::memchr(q, last, static_cast<std::size_t>(end - q)));
+    if (q == nullptr) return npos;
+    const char* start = q - (n - 1);
+    if (same_bytes(start, needle.data(), n - 1)) return static_cast<std::size_t>(start - begin);
+    ++q;
+  }
+  return npos;
 }
 
 }  // namespace talaia::core

@@ -39,7 +39,37 @@ std::string format_rfc3339(std::int64_t micros) {
   return std::string(buf, format_rfc3339(micros, buf));
 }
 
+namespace {
+std::size_t format_rfc3339_afresh(std::int64_t micros, char (&buf)[rfc3339_max]);
+}  // namespace
+
 std::size_t format_rfc3339(std::int64_t micros, char (&buf)[rfc3339_max]) {
+  // The last two times written, whole: a replay writes the same receive time for every line
+  // beside each line's own time, and a burst of events shares its second.
+  struct cached_time {
+    std::int64_t micros = 0;
+    std::size_t size = 0;  // 0: nothing kept yet
+    char text[rfc3339_max] = {};
+  };
+  thread_local cached_time recent[2];
+  thread_local unsigned older = 0;
+  for (unsigned i = 0; i < 2; ++i)
+    if (recent[i].size != 0 && recent[i].micros == micros) {
+      std::memcpy(buf, recent[i].text, recent[i].size);
+      older = i ^ 1;
+      return recent[i].size;
+    }
+  const std::size_t n = format_rfc3339_afresh(micros, buf);
+  cached_time& kept = recent[older];
+  kept.micros = micros;
+  kept.size = n;
+  std::memcpy(kept.text, buf, n);
+  older ^= 1;
+  return n;
+}
+
+namespace {
+std::size_t format_rfc3339_afresh(std::int64_t micros, char (&buf)[rfc3339_max]) {
   std::int64_t secs = micros / 1000000;
   std::int64_t frac = micros % 1000000;
   if (frac < 0) {
@@ -109,6 +139,7 @@ std::size_t format_rfc3339(std::int64_t micros, char (&buf)[rfc3339_max]) {
   buf[n++] = 'Z';
   return static_cast<std::size_t>(n);
 }
+}  // namespace
 
 namespace {
 bool digits(std::string_view s, std::size_t pos, std::size_t count, int& out) {

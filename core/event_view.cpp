@@ -3,8 +3,9 @@
 namespace talaia::core {
 
 void event_view::assign(const event& ev) {
-  fields_.clear();
-  for (const field& f : ev.fields()) fields_.push_back(field_view{f.name, f.type, f.text, f.number});
+  const std::span<const field> from = ev.fields();
+  fields_.resize(from.size());
+  for (std::size_t i = 0; i < from.size(); ++i) fields_[i] = field_view{from[i].name, from[i].type, from[i].text, from[i].number};
 }
 
 event event_view::to_event() const {

@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/bytes.hpp"
 #include "core/event.hpp"
 
 namespace talaia::core {
@@ -32,7 +33,7 @@ class event_view {
 
   const field_view* find(std::string_view name) const {
     for (const field_view& f : fields_)
-      if (f.name == name) return &f;
+      if (same_text(f.name, name)) return &f;
     return nullptr;
   }
   // Text of a field, or empty when absent.

@@ -1,5 +1,7 @@
 #include "core/incident.hpp"
 
+#include <charconv>
+
 #include <openssl/evp.h>
 
 #include <boost/json.hpp>
@@ -12,12 +14,33 @@ namespace talaia::core {
 
 namespace json = boost::json;
 
-std::string group_key(const group_values& group) {
-  // Length-prefixed, so no value can pass for another split ("a","b=c" vs "a=b","c").
-  std::string out;
+// Length-prefixed, so no value can pass for another split ("a","b=c" vs "a=b","c").
+void append_group_key(std::string& out, const group_values& group) {
+  const auto put = [&](const std::string& s) {
+    char digits[24];
+    out.append(digits, std::to_chars(digits, digits + sizeof digits, s.size()).ptr).append(1, ':').append(s);
+  };
   for (const auto& [k, v] : group) {
-    out += std::to_string(k.size()) + ':' + k + std::to_string(v.size()) + ':' + v;
+    put(k);
+    put(v);
   }
+}
+
+std::size_t group_key_size(const group_values& group) {
+  const auto digits = [](std::size_t n) {
+    std::size_t d = 1;
+    for (; n >= 10; n /= 10) ++d;
+    return d;
+  };
+  std::size_t n = 0;
+  for (const auto& [k, v] : group) n += digits(k.size()) + 1 + k.size() + digits(v.size()) + 1 + v.size();
+  return n;
+}
+
+std::string group_key(const group_values& group) {
+  std::string out;
+  out.reserve(group_key_size(group));
+  append_group_key(out, group);
   return out;
 }
 

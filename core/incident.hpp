@@ -44,8 +44,11 @@ struct incident {
 // Deterministic id: a hash of rule id, group and the event time at which the incident opened.
 std::string incident_id(const std::string& rule_id, const group_values& group, std::int64_t opened_at);
 
-// Canonical text of a group ("" for none), used in ids, message keys and state keys.
+// Canonical text of a group ("" for none), used in ids, message keys and state keys; appended to
+// `out`; and its length.
 std::string group_key(const group_values& group);
+void append_group_key(std::string& out, const group_values& group);
+std::size_t group_key_size(const group_values& group);
 
 std::string encode_incident(const incident& inc);
 result<incident> decode_incident(std::string_view json);

@@ -11,6 +11,7 @@
 #include <charconv>
 #include <cstdio>
 #include <cstring>
+#include <memory>
 
 #include "core/clock.hpp"
 
@@ -64,21 +65,24 @@ unsigned first_special_of_16(const char* p) {
 }
 #endif
 
-void append_u_escape(std::string& out, unsigned char c) {
+// The most bytes write_json_string writes for `n` bytes of text: each byte as `\u00XX`, and quotes.
+constexpr std::size_t json_string_room(std::size_t n) { return 6 * n + 2; }
+
+char* write_u_escape(char* p, unsigned char c) {
   static constexpr char hex[] = "0123456789abcdef";
-  out += "\\u00";
-  out += hex[c >> 4];
-  out += hex[c & 0xF];
+  std::memcpy(p, "\\u00", 4);
+  p[4] = hex[c >> 4];
+  p[5] = hex[c & 0xF];
+  return p + 6;
 }
 
-}  // namespace
-
-void append_json_string(std::string& out, std::string_view s) {
-  out.reserve(out.size() + s.size() + 2);
-  out += '"';
+// Writes `s` as a JSON string at p, which has json_string_room(s.size()) bytes of room; returns
+// the end. Runs of printable ASCII are copied whole; valid UTF-8 is kept, other bytes escaped.
+char* write_json_string(char* p, std::string_view s) {
+  *p++ = '"';
   std::size_t i = 0;
   while (i < s.size()) {
-    // Copy the longest run of printable ASCII that needs no escape in one append.
+    // The longest run of printable ASCII that needs no escape.
     std::size_t run = i;
 #if defined(__SSE2__)
     while (run + 16 <= s.size()) {  // sixteen bytes at a time (SSE2 is in every x86-64)
@@ -91,39 +95,75 @@ void append_json_string(std::string& out, std::string_view s) {
       std::memcpy(&w, s.data() + run, 8);
       if (any_special(w)) break;
     }
+    // Fewer than eight left: the last eight bytes at once (those before `run` are plain, or the
+    // bytes before `i` make it fall back to one at a time).
+    if (std::uint64_t w; run < s.size() && s.size() - run < 8 && s.size() >= 8) {
+      std::memcpy(&w, s.data() + s.size() - 8, 8);
+      if (!any_special(w)) run = s.size();
+    }
     while (run < s.size()) {
       const unsigned char r = static_cast<unsigned char>(s[run]);
       if (r < 0x20 || r >= 0x7F || r == '"' || r == '\\') break;
       ++run;
     }
     if (run > i) {
-      out.append(s.data() + i, run - i);
+      std::memcpy(p, s.data() + i, run - i);
+      p += run - i;
       i = run;
       if (i == s.size()) break;
     }
     const unsigned char c = static_cast<unsigned char>(s[i]);
     if (c < 0x80) {
+      const char* escape = nullptr;
       switch (c) {
-        case '"': out += "\\\""; break;
-        case '\\': out += "\\\\"; break;
-        case '\n': out += "\\n"; break;
-        case '\r': out += "\\r"; break;
-        case '\t': out += "\\t"; break;
-        default: append_u_escape(out, c);  // other controls and DEL
+        case '"': escape = "\\\""; break;
+        case '\\': escape = "\\\\"; break;
+        case '\n': escape = "\\n"; break;
+        case '\r': escape = "\\r"; break;
+        case '\t': escape = "\\t"; break;
+        default: p = write_u_escape(p, c);  // other controls and DEL
+      }
+      if (escape != nullptr) {
+        std::memcpy(p, escape, 2);
+        p += 2;
       }
       ++i;
       continue;
     }
     const std::size_t n = utf8_sequence_length(s, i);
     if (n == 0) {
-      append_u_escape(out, c);
+      p = write_u_escape(p, c);
       ++i;
     } else {
-      out.append(s.substr(i, n));
+      std::memcpy(p, s.data() + i, n);
+      p += n;
       i += n;
     }
   }
-  out += '"';
+  *p++ = '"';
+  return p;
+}
+
+// Lets write(p) write at most `room` bytes at p, then appends them to out: writing to a buffer
+// of the worst-case size checks no room per byte and initialises nothing.
+template <typename Write>
+void append_written(std::string& out, std::size_t room, const Write& write) {
+  constexpr std::size_t kept = 64 * 1024;  // reused; larger texts get a buffer of their own
+  thread_local const std::unique_ptr<char[]> scratch = std::make_unique_for_overwrite<char[]>(kept);
+  std::unique_ptr<char[]> large;
+  char* p = scratch.get();
+  if (room > kept) {
+    large = std::make_unique_for_overwrite<char[]>(room);
+    p = large.get();
+  }
+  const char* end = write(p);
+  out.append(p, static_cast<std::size_t>(end - p));
+}
+
+}  // namespace
+
+void append_json_string(std::string& out, std::string_view s) {
+  append_written(out, json_string_room(s.size()), [&](char* p) { return write_json_string(p, s); });
 }
 
 void append_string_member(std::string& object, std::string_view name, std::string_view value) {
@@ -136,24 +176,30 @@ void append_string_member(std::string& object, std::string_view name, std::strin
 }
 
 void append_event_json(std::string& out, const event& ev) {
-  out += '{';
-  bool first = true;
-  for (const auto& f : ev.fields()) {
-    if (!first) out += ',';
-    first = false;
-    append_json_string(out, f.name);
-    out += ':';
-    if (f.type == field_type::integer) out += f.text;
-    else append_json_string(out, f.text);
-  }
-  out += '}';
+  std::size_t room = 2;
+  for (const auto& f : ev.fields()) room += json_string_room(f.name.size()) + json_string_room(f.text.size()) + 2;
+  append_written(out, room, [&](char* p) {
+    *p++ = '{';
+    bool first = true;
+    for (const auto& f : ev.fields()) {
+      if (!first) *p++ = ',';
+      first = false;
+      p = write_json_string(p, f.name);
+      *p++ = ':';
+      if (f.type == field_type::integer) {
+        std::memcpy(p, f.text.data(), f.text.size());
+        p += f.text.size();
+      } else {
+        p = write_json_string(p, f.text);
+      }
+    }
+    *p++ = '}';
+    return p;
+  });
 }
 
 std::string encode_event(const event& ev) {
   std::string out;
-  std::size_t size = 2;  // enough unless something needs escaping: one allocation
-  for (const field& f : ev.fields()) size += f.name.size() + f.text.size() + 6;
-  out.reserve(size);
   append_event_json(out, ev);
   return out;
 }

@@ -20,13 +20,15 @@ std::int64_t number_of(const std::string& text) {
 
 // temporal_ordered: can one detection of each position be picked, in position order, with
 // non-decreasing times, all within the window? Greedy: the earliest possible pick each step.
-bool in_order(const std::deque<std::pair<std::int64_t, std::uint32_t>>& items, std::uint32_t positions) {
+// `items` have `time` and `position`.
+template <typename Items>
+bool in_order(const Items& items, std::uint32_t positions) {
   std::int64_t after = INT64_MIN;
   for (std::uint32_t p = 0; p < positions; ++p) {
     bool found = false;
-    for (const auto& [t, pos] : items)
-      if (pos == p && t >= after) {
-        after = t;
+    for (const auto& item : items)
+      if (item.position == p && item.time >= after) {
+        after = item.time;
         found = true;
         break;
       }
@@ -46,9 +48,16 @@ void correlation_engine::touch(const std::string& key, group_state& g, std::int6
   if (lru_.size() < set_->correlations().size()) lru_.resize(set_->correlations().size());
   dirty_.insert(key);
   auto& lru = lru_[g.correlation];
-  lru.erase({g.last_update, key});
-  g.last_update = std::max(g.last_update, time);
-  lru.insert({g.last_update, key});
+  const std::int64_t updated = std::max(g.last_update, time);
+  // The group's entry moves to its new time in the node it has (no copy of the key).
+  if (auto it = lru.find(std::pair<std::int64_t, std::string_view>(g.last_update, key)); it != lru.end()) {
+    auto node = lru.extract(it);
+    node.value().first = updated;
+    lru.insert(std::move(node));
+  } else {
+    lru.insert({updated, key});
+  }
+  g.last_update = updated;
 }
 
 void correlation_engine::erase_group(const std::string& key) {
@@ -98,7 +107,10 @@ void correlation_engine::apply(const core::detection& d, std::vector<firing>& ou
   }
   max_time_ = std::max(max_time_, d.time);
 
-  const std::string key = d.correlation + '\x1e' + core::group_key(d.group);
+  std::string key;
+  key.reserve(d.correlation.size() + 1 + core::group_key_size(d.group));
+  key.append(d.correlation).append(1, '\x1e');
+  core::append_group_key(key, d.group);
   auto [it, created] = groups_.try_emplace(key);
   group_state& g = it->second;
   if (created) {
@@ -165,12 +177,9 @@ void correlation_engine::evaluate(group_state& g, std::int64_t now, std::vector<
       holds = std::all_of(seen.begin(), seen.end(), [](bool b) { return b; });
       break;
     }
-    case correlation_type::temporal_ordered: {
-      std::deque<std::pair<std::int64_t, std::uint32_t>> items;
-      for (const auto& e : g.window) items.emplace_back(e.time, e.position);
-      holds = in_order(items, static_cast<std::uint32_t>(rule.rules.size()));
+    case correlation_type::temporal_ordered:
+      holds = in_order(g.window, static_cast<std::uint32_t>(rule.rules.size()));
       break;
-    }
   }
   if (!holds) return;
   out.push_back(make_firing(g, now, count));

@@ -24,6 +24,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/incident.hpp"
@@ -114,7 +115,15 @@ class correlation_engine {
   std::shared_ptr<const correlation_set> set_;
   engine_settings settings_;
   std::map<std::string, group_state> groups_;
-  std::vector<std::set<std::pair<std::int64_t, std::string>>> lru_;  // per correlation
+  // (last update, group key) in time order; found by a view of the key too.
+  struct lru_order {
+    using is_transparent = void;
+    template <typename A, typename B>
+    bool operator()(const A& a, const B& b) const {
+      return a.first != b.first ? a.first < b.first : std::string_view(a.second) < std::string_view(b.second);
+    }
+  };
+  std::vector<std::set<std::pair<std::int64_t, std::string>, lru_order>> lru_;  // per correlation
   std::multimap<std::int64_t, std::string> closing_;                 // window end -> group key
   std::int64_t max_time_ = INT64_MIN / 2;
   engine_counters counters_;

@@ -31,6 +31,7 @@ template <typename Event>
 core::group_values group_values_of(const Event& ev, const std::vector<std::string>& names,
                                    const std::vector<std::string>& fields) {
   core::group_values g;
+  g.reserve(names.size());
   for (std::size_t i = 0; i < names.size(); ++i)
     g.emplace_back(names[i], std::string(ev.text(i < fields.size() ? fields[i] : names[i])));
   return g;

@@ -391,47 +391,16 @@ core::result<std::shared_ptr<const rule_set>> rule_set::build(std::vector<rule> 
   }
 }
 
-namespace {
-
-// Length, first two and last two bytes: a few instructions, and the names of a rule set (tens
-// to hundreds) rarely share all of them; a shared bucket costs one more comparison.
-[[gnu::always_inline]] inline std::size_t name_hash(std::string_view name) {
-  const std::size_t n = name.size();
-  const auto at = [&](std::size_t i) { return static_cast<std::uint64_t>(static_cast<unsigned char>(name[i])); };
-  std::uint64_t h = n;
-  if (n > 0) h |= at(0) << 8 | at(n - 1) << 16;
-  if (n > 1) h |= at(1) << 24 | at(n - 2) << 32;
-  h *= 0x9E3779B97F4A7C15ULL;
-  return static_cast<std::size_t>(h >> 32);
-}
-
-}  // namespace
-
 void rule_set::index_slots() {
   std::size_t size = 8;
   while (size < 2 * fields_.size()) size *= 2;
   slot_table_.assign(size, 0);
   slot_mask_ = size - 1;
   for (std::size_t i = 0; i < fields_.size(); ++i) {
-    std::size_t b = name_hash(fields_[i].field) & slot_mask_;
+    std::size_t b = slot_hash(fields_[i].field) & slot_mask_;
     while (slot_table_[b] != 0) b = (b + 1) & slot_mask_;
     slot_table_[b] = static_cast<std::uint32_t>(i + 1);
   }
-}
-
-const rule_set::slot* rule_set::find_slot(std::string_view field) const {
-  if (slot_table_.empty()) return nullptr;
-  for (std::size_t b = name_hash(field) & slot_mask_;; b = (b + 1) & slot_mask_) {
-    const std::uint32_t i = slot_table_[b];
-    if (i == 0) return nullptr;
-    if (core::same_text(fields_[i - 1].field, field)) return &fields_[i - 1];
-  }
-}
-
-std::span<const std::uint32_t> rule_set::rules_of(std::uint32_t atom) const {
-  if (atom + 1 >= atom_rule_offsets_.size()) return {};
-  return std::span<const std::uint32_t>(atom_rule_ids_)
-      .subspan(atom_rule_offsets_[atom], atom_rule_offsets_[atom + 1] - atom_rule_offsets_[atom]);
 }
 
 std::vector<const hs_database_t*> rule_set::databases() const {

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/bytes.hpp"
 #include "core/result.hpp"
 #include "rules/fallback_regex.hpp"
 #include "rules/hyperscan.hpp"
@@ -71,10 +72,22 @@ class rule_set {
 
   // For the scanner.
   std::size_t atom_count() const { return atom_rule_offsets_.size() - 1; }
-  const slot* find_slot(std::string_view field) const;  // null when no rule names the field
+  // Null when no rule names the field. Inline: the scanner asks for every field of every event.
+  const slot* find_slot(std::string_view field) const {
+    if (slot_table_.empty()) return nullptr;
+    for (std::size_t b = slot_hash(field) & slot_mask_;; b = (b + 1) & slot_mask_) {
+      const std::uint32_t i = slot_table_[b];
+      if (i == 0) return nullptr;
+      if (core::same_text(fields_[i - 1].field, field)) return &fields_[i - 1];
+    }
+  }
   const slot& keyword_slot() const { return keywords_; }
   std::size_t slot_count() const { return fields_.size() + 1; }
-  std::span<const std::uint32_t> rules_of(std::uint32_t atom) const;
+  std::span<const std::uint32_t> rules_of(std::uint32_t atom) const {  // inline: every hit asks
+    if (atom + 1 >= atom_rule_offsets_.size()) return {};
+    return std::span<const std::uint32_t>(atom_rule_ids_)
+        .subspan(atom_rule_offsets_[atom], atom_rule_offsets_[atom + 1] - atom_rule_offsets_[atom]);
+  }
   const std::vector<std::uint32_t>& always_evaluated() const { return always_evaluated_; }
   // A rule's gates: the atoms of each field test the rule cannot match without (such as a
   // logsource route's `kind: syslog`), at least one per gate to hit. The scanner looks equality
@@ -94,6 +107,17 @@ class rule_set {
  private:
   rule_set() = default;
   void index_slots();  // fills slot_table_ from fields_
+  // Length, first two and last two bytes: a few instructions, and the names of a rule set (tens
+  // to hundreds) rarely share all of them; a shared bucket costs one more comparison.
+  static std::size_t slot_hash(std::string_view name) {
+    const std::size_t n = name.size();
+    const auto at = [&](std::size_t i) { return static_cast<std::uint64_t>(static_cast<unsigned char>(name[i])); };
+    std::uint64_t h = n;
+    if (n > 0) h |= at(0) << 8 | at(n - 1) << 16;
+    if (n > 1) h |= at(1) << 24 | at(n - 2) << 32;
+    h *= 0x9E3779B97F4A7C15ULL;
+    return static_cast<std::size_t>(h >> 32);
+  }
 
   std::vector<rule> rules_;
   std::vector<diagnostic> warnings_;

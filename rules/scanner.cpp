@@ -110,12 +110,12 @@ void scanner::decide_directly(const rule_set::slot& s, std::string_view text, co
   for (std::uint32_t a : s.present_atoms) hit(a);
   if (text.empty())
     for (std::uint32_t a : s.empty_atoms) hit(a);
-  run_checks(s, text, ev);
+  if (!s.checks.empty()) run_checks(s, text, ev);
   if (!text.empty() && text.size() <= s.exact_longest) look_up_exact(s, text);
 }
 
 void scanner::scan_patterns(const rule_set::slot& s, std::string_view text) {
-  run_fallbacks(s, text);
+  if (!s.fallbacks.empty()) run_fallbacks(s, text);
   if (!s.db || (text.empty() && !s.scan_empty)) return;  // generated patterns never match empty
   if (text.size() > std::numeric_limits<unsigned int>::max()) {  // beyond what hs_scan takes
     ++scan_errors_;
@@ -127,11 +127,20 @@ void scanner::scan_patterns(const rule_set::slot& s, std::string_view text) {
 }
 
 void scanner::look_up_exact(const rule_set::slot& s, std::string_view text) {
+  // The tables are in exact_order, by length first: the values of the text's length are found
+  // by their lengths alone, then the few of them compared whole (a binary search when many).
   const auto hit_all = [&](const std::vector<rule_set::exact_value>& values, std::string_view key) {
-    auto it = std::lower_bound(values.begin(), values.end(), key, [](const rule_set::exact_value& v, std::string_view k) {
-      return rule_set::exact_order(v.text, k);
-    });
-    for (; it != values.end() && core::same_text(it->text, key); ++it) hit(it->atom);
+    const auto shorter = [](const rule_set::exact_value& v, std::size_t n) { return v.text.size() < n; };
+    auto it = std::lower_bound(values.begin(), values.end(), key.size(), shorter);
+    auto end = it;
+    while (end != values.end() && end->text.size() == key.size()) ++end;
+    if (end - it > 8) {  // the run equal to the key, by bytes
+      it = std::lower_bound(it, end, key, [](const rule_set::exact_value& v, std::string_view k) { return std::string_view(v.text) < k; });
+      for (; it != end && core::same_bytes(it->text.data(), key.data(), key.size()); ++it) hit(it->atom);
+      return;
+    }
+    for (; it != end; ++it)
+      if (core::same_bytes(it->text.data(), key.data(), key.size())) hit(it->atom);
   };
   if (!s.exact_cased.empty()) hit_all(s.exact_cased, text);
   if (s.exact_caseless.empty()) return;

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "collectors/syslog/time_zone.hpp"
+#include "core/bytes.hpp"
 #include "core/clock.hpp"
 
 namespace talaia::collectors::syslog {
@@ -60,7 +61,7 @@ std::int64_t to_number(std::string_view v) {
 
 std::optional<std::int64_t> parse_access_log(std::string_view s, core::event& out) {
   // client ident user [time] "request" status bytes ["referer" "agent" ...]
-  const std::size_t open = s.find(" [");
+  const std::size_t open = core::find_text(s, " [");
   if (open == npos || open == 0 || open > 512) return std::nullopt;
   const std::size_t close = s.find(']', open);
   if (close == npos || close != open + 28) return std::nullopt;

@@ -3,6 +3,8 @@
 #include <string>
 #include <vector>
 
+#include "core/bytes.hpp"
+
 namespace talaia::collectors::syslog {
 namespace {
 
@@ -57,7 +59,7 @@ bool parse_junos_session(std::string_view m, core::event& out) {
   constexpr std::string_view tag = "RT_FLOW_SESSION_";
   if (m.substr(0, tag.size()) != tag) {
     // A line that kept its BSD header (no PRI): `Dec 17 08:05:30 RT_FLOW: RT_FLOW_SESSION_...`.
-    const std::size_t at = m.substr(0, 128).find(": RT_FLOW_SESSION_");
+    const std::size_t at = core::find_text(m.substr(0, 128), ": RT_FLOW_SESSION_");
     if (at == npos) return false;
     m.remove_prefix(at + 2);
   }

@@ -6,6 +6,7 @@
 #include "collectors/syslog/cisco.hpp"
 #include "collectors/syslog/time_zone.hpp"
 #include "collectors/syslog/timestamp.hpp"
+#include "core/bytes.hpp"
 
 namespace talaia::collectors::syslog {
 namespace {
@@ -18,7 +19,7 @@ std::size_t skip_spaces(std::string_view s, std::size_t pos) {
 }
 
 std::size_t word_end(std::string_view s, std::size_t pos) {
-  const std::size_t end = s.find(' ', pos);
+  const std::size_t end = core::find_near(s, ' ', pos);
   return end == npos ? s.size() : end;
 }
 

@@ -7,6 +7,7 @@
 
 #include "collectors/syslog/time_zone.hpp"
 #include "collectors/syslog/timestamp.hpp"
+#include "core/bytes.hpp"
 
 namespace talaia::collectors::syslog {
 namespace {
@@ -109,7 +110,7 @@ parse_outcome parse_rfc5424(std::string_view s, const parse_context& ctx, core::
       if (result.error.empty()) result.error = errors::truncated_header;
       return result;
     }
-    std::size_t end = s.find(' ', pos);
+    std::size_t end = core::find_near(s, ' ', pos);
     if (end == npos) end = s.size();
     const std::string_view token = s.substr(pos, end - pos);
     if (token.empty()) {  // two spaces in a row

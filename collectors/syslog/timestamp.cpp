@@ -1,6 +1,7 @@
 #include "collectors/syslog/timestamp.hpp"
 
 #include <algorithm>
+#include <optional>
 
 #include "core/clock.hpp"
 
@@ -53,10 +54,15 @@ std::int64_t to_micros(int year, int month, int day, int hour, int minute, int s
 int year_of(std::int64_t micros) {
   std::int64_t days = micros / micros_per_second / seconds_per_day;
   if (micros < 0 && micros % (micros_per_second * seconds_per_day) != 0) --days;
-  int year;
-  unsigned month, day;
-  core::civil_from_days(days, year, month, day);
-  return year;
+  // Messages of one source mostly arrive on one day: its year is kept.
+  thread_local std::int64_t last_days = INT64_MIN;
+  thread_local int last_year = 0;
+  if (days != last_days) {
+    unsigned month, day;
+    core::civil_from_days(days, last_year, month, day);
+    last_days = days;
+  }
+  return last_year;
 }
 
 }  // namespace
@@ -140,20 +146,24 @@ bsd_timestamp parse_bsd_timestamp(std::string_view s, std::int64_t received_micr
   if (day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) return out;
 
   if (year == 0) year = default_year;
+  std::optional<std::int64_t> micros;  // of `year`, when known already
   if (year == 0) {
     // Place the date between 11 months before and 1 month after receipt (clock skew and
     // delivery across New Year).
     year = year_of(received_micros);
-    const std::int64_t candidate = to_micros(year, month, day, hour, minute, second, frac);
+    micros = to_micros(year, month, day, hour, minute, second, frac);
     constexpr std::int64_t day_micros = seconds_per_day * micros_per_second;
-    if (candidate > received_micros + 31 * day_micros)
+    if (*micros > received_micros + 31 * day_micros) {
       --year;
-    else if (candidate < received_micros - 335 * day_micros)
+      micros.reset();
+    } else if (*micros < received_micros - 335 * day_micros) {
       ++year;
+      micros.reset();
+    }
   }
   if (day > days_in_month(year, month)) return out;
   out.state = status::valid;
-  out.micros = to_micros(year, month, day, hour, minute, second, frac);
+  out.micros = micros ? *micros : to_micros(year, month, day, hour, minute, second, frac);
   return out;
 }
 

@@ -42,6 +42,28 @@ TEST(event, every_name_is_found_among_many) {
   for (int i = 600; i < 700; ++i) EXPECT_EQ(ev.find("f" + std::to_string(i)), nullptr);
 }
 
+// Names that share a lookup bucket ("id" and "hostname", "facility" and "procid" do): each is
+// found, replaced in place and erased alone, also after clear() and a copy.
+TEST(event, names_sharing_a_bucket_stay_apart) {
+  event ev;
+  for (int round = 0; round < 2; ++round) {
+    ev.clear();
+    for (const char* n : {"id", "facility", "hostname", "procid"}) ev.set_string(n, n);
+    ev.set_string("hostname", "web1");
+    ev.set_string("id", "7");
+    EXPECT_EQ(names_of(ev), (std::vector<std::string>{"id", "facility", "hostname", "procid"}));
+    EXPECT_EQ(ev.text("hostname"), "web1");
+    EXPECT_EQ(ev.text("id"), "7");
+    EXPECT_EQ(ev.text("procid"), "procid");
+    ev.erase("id");
+    EXPECT_EQ(ev.find("id"), nullptr);
+    EXPECT_EQ(ev.text("hostname"), "web1");
+    const event copy = ev;
+    EXPECT_EQ(copy.text("facility"), "facility");
+    EXPECT_EQ(copy.find("id"), nullptr);
+  }
+}
+
 TEST(event, clear_forgets_every_field_and_reuse_starts_afresh) {
   event ev;
   for (int round = 0; round < 3; ++round) {

@@ -17,6 +17,21 @@ incident sample() {
   return inc;
 }
 
+// A group's key: each name and value prefixed with its length, so that no split passes for
+// another; appended after what `out` holds; group_key_size is its length.
+TEST(incident, group_keys_are_length_prefixed_and_appended) {
+  EXPECT_EQ(group_key({}), "");
+  EXPECT_EQ(group_key({{"a", "b=c"}}), "1:a3:b=c");
+  EXPECT_NE(group_key({{"a", "b"}, {"c", ""}}), group_key({{"a", "b1:c0:"}}));
+  const group_values long_one{{"hostname", std::string(12, 'h')}, {"src_ip", "203.0.113.250"}, {"", ""}};
+  EXPECT_EQ(group_key(long_one), "8:hostname12:hhhhhhhhhhhh6:src_ip13:203.0.113.2500:0:");
+  std::string out = "corr\x1e";
+  append_group_key(out, long_one);
+  EXPECT_EQ(out, "corr\x1e" + group_key(long_one));
+  for (const auto& g : {group_values{}, group_values{{"a", "b=c"}}, long_one})
+    EXPECT_EQ(group_key_size(g), group_key(g).size());
+}
+
 TEST(incident, round_trips_as_json) {
   const incident inc = sample();
   const std::string text = encode_incident(inc);

@@ -138,6 +138,24 @@ TEST(json, escaper_matches_the_byte_by_byte_specification) {
   }
 }
 
+// Appending keeps what was there; a text whose worst case exceeds the reused buffer (64 KiB) is
+// written the same; an event's JSON is its fields' strings in order.
+TEST(json, long_texts_and_events_are_appended_as_the_specification_says) {
+  std::string big;
+  for (int i = 0; big.size() < 70000; ++i) big += i % 3 == 0 ? "\"q\\\x01\xc3\xa9" : "plain text ";
+  std::string out = "prefix";
+  append_json_string(out, big);
+  EXPECT_EQ(out, "prefix" + escaped_slowly(big));
+  event ev;
+  ev.set_string("raw", big);
+  ev.set_integer("n", -12);
+  ev.set_string("na\"me", "short");
+  std::string json = "[";
+  append_event_json(json, ev);
+  EXPECT_EQ(json, "[{\"raw\":" + escaped_slowly(big) + ",\"n\":-12," + escaped_slowly("na\"me") + ":\"short\"}");
+  EXPECT_EQ(encode_event(ev), json.substr(1));
+}
+
 TEST(json, decoder_views_equal_decode_event_and_survive_reuse) {
   json_decoder decoder;
   event_view view;

@@ -134,6 +134,34 @@ TEST(scanner, looked_up_equality_decides_as_the_scanned_pattern) {
 // (equality lookups, and short fields scanned before long ones). Whatever is skipped, every rule
 // must decide as without skipping: here with gates on an equality (kind), on a scanned short field
 // (app|startswith), on the keyword slot, and a rule with no gate sharing the scanned field.
+
+// Many equality values of one length in one field (the lookup searches them by bytes) and a few
+// of another: each value, and only a value, matches its rule, whatever the case unless `cased`.
+TEST(scanner, every_looked_up_value_among_many_of_one_length_is_found) {
+  std::string yaml;
+  std::vector<std::string> values;
+  for (int i = 0; i < 40; ++i) values.push_back("host-" + std::to_string(100 + i * 7));  // eight bytes each
+  values.push_back("db1");
+  values.push_back("web");
+  for (std::size_t i = 0; i < values.size(); ++i)
+    yaml += "title: r" + std::to_string(i) + "\nid: r" + std::to_string(i) + "\ndetection:\n    sel:\n        h" +
+            (i % 3 == 0 ? "|cased" : "") + ": " + values[i] + "\n    condition: sel\n---\n";
+  yaml += "title: both\nid: both\ndetection:\n    sel:\n        h:\n            - host-107\n            - HOST-114\n"
+          "    condition: sel\n";
+  std::optional<scanner> sc = compile(yaml);
+  ASSERT_TRUE(sc);
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    std::vector<std::string> want = {"r" + std::to_string(i)};
+    if (values[i] == "host-107" || values[i] == "host-114") want.push_back("both");
+    EXPECT_EQ(matched_ids(*sc, {{"h", values[i]}}), want) << values[i];
+    std::string upper = values[i];
+    for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    if (i % 3 == 0) want.erase(want.begin());  // cased: the upper case is another value
+    EXPECT_EQ(matched_ids(*sc, {{"h", upper}}), want) << upper;
+  }
+  for (const char* other : {"host-101", "host-1000", "host-10", "db2", "", "webs"})
+    EXPECT_TRUE(matched_ids(*sc, {{"h", other}}).empty()) << other;
+}
 TEST(scanner, skipped_scans_change_no_decision) {
   auto sc = compile(R"(title: r1
 id: r1
