@@ -313,6 +313,9 @@ void correlation_engine::load(const std::string& key, std::string_view text) {
   max_time_ = std::max(max_time_, last);
   if (g.window_start != INT64_MIN) closing_.emplace(g.window_start + set_->correlations()[ci].timespan_micros, key);
   auto& slot = groups_[key];
+  // A group already here (state loaded twice) leaves the recency order before it is replaced:
+  // an entry left behind would name a group that eviction can no longer find.
+  if (slot.correlation < lru_.size()) lru_[slot.correlation].erase({slot.last_update, key});
   slot = std::move(g);
   touch(key, slot, last);
   dirty_.erase(key);  // as saved: nothing to write back

@@ -369,6 +369,26 @@ TEST(state_bound, least_recently_updated_groups_are_evicted_beyond_the_cap) {
   EXPECT_EQ(p.opened("c-brute"), 0u);
 }
 
+// Loading the state of a group that is already open replaces it: the group counts once toward the
+// cap, and eviction later takes only the least recently updated group.
+TEST(persistence, loading_a_group_that_is_open_replaces_it) {
+  engine_settings es;
+  es.max_groups_per_rule = 2;
+  pipeline p(brute, es);
+  p.send(0, "failed", "a");
+  const auto saved = p.cor.engine().save();
+  p.send(1 * second, "failed", "b");
+  p.send(3 * second, "failed", "a");
+  for (const auto& [key, json] : saved) p.cor.engine().load(key, json);  // a, as it was at 0
+  EXPECT_EQ(p.cor.engine().group_count(), 2u);
+  p.send(5 * second, "failed", "c");  // evicts a (updated at 0), not b
+  EXPECT_EQ(p.cor.engine_counters_now().evicted, 1u);
+  EXPECT_EQ(p.cor.engine().group_count(), 2u);
+  p.send(6 * second, "failed", "b");
+  p.send(7 * second, "failed", "b");  // b's window kept its first failure: three
+  EXPECT_EQ(p.opened("c-brute"), 1u);
+}
+
 TEST(persistence, saved_windows_carry_on_after_a_restart) {
   pipeline before(brute);
   before.send(0, "failed");
