@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <thread>
 
 #include "core/kafka_bus.hpp"
@@ -51,6 +52,17 @@ class bus_sink {
       core::kafka_config k;
       k.brokers = brokers;
       k.partitions = 4;
+      // BENCH_KAFKA_PROPERTIES="name=value;name=value": librdkafka properties to try on top of
+      // Talaia's (the config's `kafka.librdkafka` section does the same in a deployment).
+      if (const char* props = std::getenv("BENCH_KAFKA_PROPERTIES")) {
+        std::string_view rest = props;
+        while (!rest.empty()) {
+          const std::string_view item = rest.substr(0, rest.find(';'));
+          rest.remove_prefix(std::min(rest.size(), item.size() + 1));
+          if (const auto eq = item.find('='); eq != std::string_view::npos)
+            k.librdkafka[std::string(item.substr(0, eq))] = std::string(item.substr(eq + 1));
+        }
+      }
       if (auto r = core::ensure_topics(k, {topic}); !r) fail(r.err().message);
       auto p = core::make_kafka_producer(k, "bench");
       if (!p) fail(p.err().message);
