@@ -14,6 +14,8 @@ namespace talaia::core {
 // Appends `s` as a JSON string literal. Valid UTF-8 passes through; every byte that is not part
 // of a valid UTF-8 sequence is written as \u00XX (its Latin-1 reading), so nothing is dropped.
 void append_json_string(std::string& out, std::string_view s);
+// The same literal written at `p`, which has room for 6 * s.size() + 2 bytes; returns its end.
+char* write_json_string(char* p, std::string_view s);
 
 // Adds "name":"value" as the last member of `object`, the text of a JSON object ('}' last).
 void append_string_member(std::string& object, std::string_view name, std::string_view value);

@@ -244,10 +244,9 @@ struct event_writer {
 };
 
 // ...or straight into its JSON form (decode_json), as core::encode_event would write that event,
-// into a buffer with room for the longest form the record can take (record_json_bound).
+// into a buffer with room for the longest form the record can take (the bounds below).
 struct json_writer {
   char* p;
-  std::string& escaped;  // scratch for texts
 
   void put(std::string_view v) {
     std::memcpy(p, v.data(), v.size());
@@ -266,9 +265,7 @@ struct json_writer {
   }
   void string(const field_name& f, std::string_view v) {
     put(f.key);
-    escaped.clear();
-    core::append_json_string(escaped, v);
-    put(escaped);
+    p = core::write_json_string(p, v);
   }
   void ip(const field_name& f, std::string_view v) {  // address texts need no escaping
     put(f.key);
@@ -302,7 +299,6 @@ struct decoder::state {
   std::vector<core::event> spare;  // events handed back by recycle(), reused for new records
   std::vector<core::event> scratch;  // v5 and sFlow events on their way to JSON
   std::vector<char> json_buffer;     // where a record's JSON is written
-  std::string escaped;               // a text's JSON, on its way there
 
   core::event new_event() {
     if (spare.empty()) return core::event();
@@ -653,7 +649,7 @@ struct decoder::state {
     const std::size_t bound = proto_json.size() + t.json_bound + 6 * rec.size() + 1;
     if (json_buffer.size() < bound) json_buffer.resize(bound);
     std::memcpy(json_buffer.data(), proto_json.data(), proto_json.size());
-    json_writer w{json_buffer.data() + proto_json.size(), escaped};
+    json_writer w{json_buffer.data() + proto_json.size()};
     if (!write_flow_record(e, t, rec, ctx, w, used)) return false;
     *w.p++ = '}';
     const std::size_t n = static_cast<std::size_t>(w.p - json_buffer.data());
