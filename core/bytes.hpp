@@ -11,23 +11,32 @@
 
 namespace talaia::core {
 
+// A word of sizeof(word_t) bytes read from p, as it lies in memory.
+template <typename word_t>
+inline word_t load_word(const char* p) {
+  word_t w;
+  std::memcpy(&w, p, sizeof w);
+  return w;
+}
+
+// n bytes, sizeof(word_t) <= n <= 2 * sizeof(word_t), as two overlapping words: the first and
+// the last of the n bytes.
+template <typename word_t>
+inline bool same_by_two_words(const char* a, const char* b, std::size_t n) {
+  const std::size_t last = n - sizeof(word_t);
+  return ((load_word<word_t>(a) ^ load_word<word_t>(b)) | (load_word<word_t>(a + last) ^ load_word<word_t>(b + last))) == 0;
+}
+template <typename word_t>
+inline void move_by_two_words(char* to, const char* from, std::size_t n) {
+  const std::size_t last = n - sizeof(word_t);
+  const word_t first_word = load_word<word_t>(from), last_word = load_word<word_t>(from + last);  // both read first
+  std::memcpy(to, &first_word, sizeof(word_t));
+  std::memcpy(to + last, &last_word, sizeof(word_t));
+}
+
 inline bool same_bytes(const char* a, const char* b, std::size_t n) {
-  if (n >= 8 && n <= 16) {  // two overlapping 8-byte words
-    std::uint64_t a0, b0, a1, b1;
-    std::memcpy(&a0, a, 8);
-    std::memcpy(&b0, b, 8);
-    std::memcpy(&a1, a + n - 8, 8);
-    std::memcpy(&b1, b + n - 8, 8);
-    return ((a0 ^ b0) | (a1 ^ b1)) == 0;
-  }
-  if (n >= 4 && n < 8) {  // two overlapping 4-byte words
-    std::uint32_t a0, b0, a1, b1;
-    std::memcpy(&a0, a, 4);
-    std::memcpy(&b0, b, 4);
-    std::memcpy(&a1, a + n - 4, 4);
-    std::memcpy(&b1, b + n - 4, 4);
-    return ((a0 ^ b0) | (a1 ^ b1)) == 0;
-  }
+  if (n >= 8 && n <= 16) return same_by_two_words<std::uint64_t>(a, b, n);
+  if (n >= 4 && n < 8) return same_by_two_words<std::uint32_t>(a, b, n);
   if (n < 4) {
     for (std::size_t i = 0; i < n; ++i)
       if (a[i] != b[i]) return false;
@@ -40,17 +49,9 @@ inline bool same_bytes(const char* a, const char* b, std::size_t n) {
 // before any is written.
 inline void move_bytes(char* to, const char* from, std::size_t n) {
   if (n >= 8 && n <= 16) {
-    std::uint64_t a, b;
-    std::memcpy(&a, from, 8);
-    std::memcpy(&b, from + n - 8, 8);
-    std::memcpy(to, &a, 8);
-    std::memcpy(to + n - 8, &b, 8);
+    move_by_two_words<std::uint64_t>(to, from, n);
   } else if (n >= 4 && n < 8) {
-    std::uint32_t a, b;
-    std::memcpy(&a, from, 4);
-    std::memcpy(&b, from + n - 4, 4);
-    std::memcpy(to, &a, 4);
-    std::memcpy(to + n - 4, &b, 4);
+    move_by_two_words<std::uint32_t>(to, from, n);
   } else if (n > 0 && n < 4) {
     const char a = from[0], b = from[n / 2], c = from[n - 1];
     to[0] = a;

@@ -65,7 +65,7 @@ unsigned first_special_of_16(const char* p) {
 }
 #endif
 
-// The most bytes write_string_literal writes for `n` bytes of text: each byte as `\u00XX`, and quotes.
+// The most bytes write_json_string writes for `n` bytes of text: each byte as `\u00XX`, and quotes.
 constexpr std::size_t json_string_room(std::size_t n) { return 6 * n + 2; }
 
 char* write_u_escape(char* p, unsigned char c) {
@@ -76,9 +76,10 @@ char* write_u_escape(char* p, unsigned char c) {
   return p + 6;
 }
 
-// write_json_string's work: runs of printable ASCII are copied whole; valid UTF-8 is kept, other
-// bytes escaped.
-char* write_string_literal(char* p, std::string_view s) {
+}  // namespace
+
+// Runs of printable ASCII are copied whole; valid UTF-8 is kept, other bytes escaped.
+char* write_json_string(char* p, std::string_view s) {
   *p++ = '"';
   std::size_t i = 0;
   while (i < s.size()) {
@@ -144,6 +145,8 @@ char* write_string_literal(char* p, std::string_view s) {
   return p;
 }
 
+namespace {
+
 // Lets write(p) write at most `room` bytes at p, then appends them to out: writing to a buffer
 // of the worst-case size checks no room per byte and initialises nothing.
 template <typename Write>
@@ -162,10 +165,8 @@ void append_written(std::string& out, std::size_t room, const Write& write) {
 
 }  // namespace
 
-char* write_json_string(char* p, std::string_view s) { return write_string_literal(p, s); }
-
 void append_json_string(std::string& out, std::string_view s) {
-  append_written(out, json_string_room(s.size()), [&](char* p) { return write_string_literal(p, s); });
+  append_written(out, json_string_room(s.size()), [&](char* p) { return write_json_string(p, s); });
 }
 
 void append_string_member(std::string& object, std::string_view name, std::string_view value) {

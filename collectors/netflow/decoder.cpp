@@ -157,8 +157,11 @@ std::uint64_t saturating_mul(std::uint64_t a, std::uint64_t b) {
   return a * b;
 }
 
+// An unsigned value too large for an event's integer: it is kept as a string.
+bool beyond_int64(std::uint64_t v) { return v > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()); }
+
 void set_unsigned(core::event& ev, std::string_view name, std::uint64_t v) {
-  if (v > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) ev.set_string(name, std::to_string(v));
+  if (beyond_int64(v)) ev.set_string(name, std::to_string(v));
   else ev.set_integer(name, static_cast<std::int64_t>(v));
 }
 
@@ -217,14 +220,21 @@ struct field_name {
   std::string_view name;
   const json_key& key;
 };
-constexpr std::string_view start_uptime_ms_name = "start_uptime_ms", end_uptime_ms_name = "end_uptime_ms";
-constexpr json_key start_uptime_ms_key = key_of(start_uptime_ms_name), end_uptime_ms_key = key_of(end_uptime_ms_name);
-constexpr json_key in_if_name_key = key_of("in_if_name"), out_if_name_key = key_of("out_if_name");
-constexpr json_key sampling_rate_key = key_of("sampling_rate"), bytes_raw_key = key_of("bytes_raw"),
-                   packets_raw_key = key_of("packets_raw");
-// Names every flow event has or may get besides its template's fields (`id` comes from the listener).
-constexpr std::string_view added_names[] = {"kind", "received", "peer", "exporter", "flow_version", "observation_domain", "id",
-                                            "in_if_name", "out_if_name", "sampling_rate", "bytes_raw", "packets_raw"};
+// A field the decoder writes besides a template's own, with its key.
+struct added_field {
+  std::string_view name;
+  json_key key;
+  constexpr explicit added_field(std::string_view n) : name(n), key(key_of(n)) {}
+  operator field_name() const { return {name, key}; }
+};
+// IPFIX uptimes without a system init time (in place of `start` and `end`).
+constexpr added_field start_uptime_ms{"start_uptime_ms"}, end_uptime_ms{"end_uptime_ms"};
+// After a record's fields.
+constexpr added_field in_if_name{"in_if_name"}, out_if_name{"out_if_name"}, sampling_rate{"sampling_rate"},
+    bytes_raw{"bytes_raw"}, packets_raw{"packets_raw"};
+constexpr const added_field* after_fields[] = {&in_if_name, &out_if_name, &sampling_rate, &bytes_raw, &packets_raw};
+// Before a record's fields (`id` comes from the listener, after them all).
+constexpr std::string_view shared_names[] = {"kind", "received", "peer", "exporter", "flow_version", "observation_domain", "id"};
 
 field_role role_of(std::string_view name) {
   if (name == "bytes") return field_role::bytes;
@@ -258,7 +268,7 @@ struct json_writer {
   }
   void integer(const field_name& f, std::uint64_t v) {
     put(f.key);
-    const bool big = v > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());  // a string, as set_unsigned makes it
+    const bool big = beyond_int64(v);  // a string, as set_unsigned makes it
     if (big) *p++ = '"';
     p = std::to_chars(p, p + 20, v).ptr;
     if (big) *p++ = '"';
@@ -363,7 +373,8 @@ struct decoder::state {
     ++stats.templates;
     t.min_length = min_length_of(t.fields);
     t.last_used = now;
-    std::vector<std::string_view> all_names(std::begin(added_names), std::end(added_names));
+    std::vector<std::string_view> all_names(std::begin(shared_names), std::end(shared_names));
+    for (const added_field* a : after_fields) all_names.push_back(a->name);
     for (const auto& f : t.fields) {
       const element_info info = element(f.enterprise, f.id);
       t.info.push_back(info);
@@ -371,8 +382,8 @@ struct decoder::state {
       t.keys.push_back(key_of(t.names.back()));
       t.roles.push_back(role_of(t.names.back()));
       if (f.enterprise == 0 && sampling_fields::states(f.id)) t.states_rate = true;
-      if (info.kind == value_kind::uptime_start) all_names.push_back(start_uptime_ms_name);
-      if (info.kind == value_kind::uptime_end) all_names.push_back(end_uptime_ms_name);
+      if (info.kind == value_kind::uptime_start) all_names.push_back(start_uptime_ms.name);
+      if (info.kind == value_kind::uptime_end) all_names.push_back(end_uptime_ms.name);
     }
     for (const auto& n : t.names) all_names.push_back(n);
     t.json_bound = added_json_bound + t.keys.size() * field_json_bound;
@@ -597,14 +608,13 @@ struct decoder::state {
             if (e.system_init_micros >= 0)
               return w.time(name, capped_time(static_cast<std::uint64_t>(e.system_init_micros / 1000) + t_ms, 1000));
             // IPFIX without systemInitTimeMilliseconds: no origin to anchor the uptime to.
-            if (info.kind == value_kind::uptime_start) return w.integer({start_uptime_ms_name, start_uptime_ms_key}, t_ms);
-            return w.integer({end_uptime_ms_name, end_uptime_ms_key}, t_ms);
+            return w.integer(info.kind == value_kind::uptime_start ? start_uptime_ms : end_uptime_ms, t_ms);
           }
           break;
         case value_kind::integer:
           if (fits_integer) {
             std::uint64_t x = read_unsigned(v);
-            if (role != field_role::none && x <= static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
+            if (role != field_role::none && !beyond_int64(x)) {
               role_value[static_cast<std::size_t>(role)] = x;
               if (rate > 1 && (role == field_role::bytes || role == field_role::packets)) x = saturating_mul(x, rate);
             }
@@ -621,14 +631,14 @@ struct decoder::state {
     const auto value_of = [&](field_role r) -> const std::optional<std::uint64_t>& { return role_value[static_cast<std::size_t>(r)]; };
     if (!e.interface_names.empty()) {
       if (const auto& index = value_of(field_role::in_if))
-        if (auto it = e.interface_names.find(*index); it != e.interface_names.end()) w.string({"in_if_name", in_if_name_key}, it->second);
+        if (auto it = e.interface_names.find(*index); it != e.interface_names.end()) w.string(in_if_name, it->second);
       if (const auto& index = value_of(field_role::out_if))
-        if (auto it = e.interface_names.find(*index); it != e.interface_names.end()) w.string({"out_if_name", out_if_name_key}, it->second);
+        if (auto it = e.interface_names.find(*index); it != e.interface_names.end()) w.string(out_if_name, it->second);
     }
     if (rate > 1) {
-      w.integer({"sampling_rate", sampling_rate_key}, std::min<std::uint64_t>(rate, 1u << 31));
-      if (const auto& raw = value_of(field_role::bytes)) w.integer({"bytes_raw", bytes_raw_key}, *raw);
-      if (const auto& raw = value_of(field_role::packets)) w.integer({"packets_raw", packets_raw_key}, *raw);
+      w.integer(sampling_rate, std::min<std::uint64_t>(rate, 1u << 31));
+      if (const auto& raw = value_of(field_role::bytes)) w.integer(bytes_raw, *raw);
+      if (const auto& raw = value_of(field_role::packets)) w.integer(packets_raw, *raw);
     }
     return true;
   }
