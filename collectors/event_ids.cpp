@@ -3,12 +3,18 @@
 #include <charconv>
 #include <cstdio>
 
+#include "core/json.hpp"
+
 namespace talaia::collectors {
 
 event_ids::event_ids(std::string node_id, std::int64_t start_micros) : prefix_(std::move(node_id)) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "-%llx-", static_cast<unsigned long long>(start_micros));
   prefix_ += buf;
+  core::append_json_string(member_start_, "id");
+  member_start_ += ':';
+  core::append_json_string(member_start_, prefix_);
+  member_start_.pop_back();  // the closing quote comes after the sequence
 }
 
 std::string event_ids::next() {
@@ -21,6 +27,14 @@ void event_ids::next_into(std::string& out) {
   char digits[24];
   const auto end = std::to_chars(digits, digits + sizeof digits, seq_.fetch_add(1, std::memory_order_relaxed)).ptr;
   out.assign(prefix_).append(digits, end);
+}
+
+void event_ids::append_id_member(std::string& object, std::uint64_t seq) const {
+  if (!object.empty() && object.back() == '}') object.pop_back();
+  char digits[24];
+  const auto end = std::to_chars(digits, digits + sizeof digits, seq).ptr;
+  if (object.size() > 1) object += ',';
+  object.append(member_start_).append(digits, end).append("\"}", 2);
 }
 
 }  // namespace talaia::collectors

@@ -55,17 +55,17 @@ std::size_t format_rfc3339(std::int64_t micros, char (&buf)[rfc3339_max]) {
   thread_local unsigned older = 0;
   for (unsigned i = 0; i < 2; ++i)
     if (recent[i].size != 0 && recent[i].micros == micros) {
-      std::memcpy(buf, recent[i].text, recent[i].size);
+      std::memcpy(buf, recent[i].text, rfc3339_max);
       older = i ^ 1;
       return recent[i].size;
     }
-  const std::size_t n = format_rfc3339_afresh(micros, buf);
+  // Written into the cache, then copied whole: fixed-size copies cost no call.
   cached_time& kept = recent[older];
   kept.micros = micros;
-  kept.size = n;
-  std::memcpy(kept.text, buf, n);
+  kept.size = format_rfc3339_afresh(micros, kept.text);
+  std::memcpy(buf, kept.text, rfc3339_max);
   older ^= 1;
-  return n;
+  return kept.size;
 }
 
 namespace {

@@ -43,9 +43,13 @@ std::size_t bounded_queue::pop_batch(std::deque<message>& out, std::size_t max, 
       not_empty_.wait_for(lock, linger, [&] { return closed_ || items_.size() >= linger_batch; });
   }
   const std::size_t n = std::min(max, items_.size());
-  for (std::size_t i = 0; i < n; ++i) {
-    out.push_back(std::move(items_.front()));
-    items_.pop_front();
+  if (out.empty() && n == items_.size()) {
+    std::swap(out, items_);  // everything queued, taken whole (the consumers' usual case)
+  } else {
+    for (std::size_t i = 0; i < n; ++i) {
+      out.push_back(std::move(items_.front()));
+      items_.pop_front();
+    }
   }
   const bool wake = n > 0 && waiting_producers_ > 0;
   lock.unlock();

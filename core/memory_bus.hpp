@@ -23,9 +23,10 @@ namespace talaia::core {
 class bounded_queue {
  public:
   // A consumer woken for fewer than linger_batch messages waits up to `linger` for more: at most
-  // that much latency added, at most 1 / linger wake-ups a second when messages trickle.
-  static constexpr std::size_t linger_batch = 64;
-  static constexpr std::chrono::microseconds linger{500};
+  // that much latency added, at most 1 / linger wake-ups a second when messages trickle (2 ms and
+  // 256, as udp_reader: the collectors' wake-ups cost more than their messages at a high rate).
+  static constexpr std::size_t linger_batch = 256;
+  static constexpr std::chrono::microseconds linger{2000};
 
   explicit bounded_queue(std::size_t capacity) : capacity_(capacity) {}
   bool push(message m, bool wait);  // false when closed, or full and !wait

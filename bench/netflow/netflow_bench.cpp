@@ -119,7 +119,6 @@ int decode(const char* file, const std::string& stages) {
   collectors::event_ids ids("bench", 1);
   std::vector<core::event> events;
   std::vector<std::string> json;
-  std::string id;
   std::size_t records = 0, json_bytes = 0;
   const double t0 = bench::cpu_seconds();
   const auto w0 = std::chrono::steady_clock::now();
@@ -135,9 +134,9 @@ int decode(const char* file, const std::string& stages) {
     json.clear();
     (void)d.decode_json(p, "192.0.2.1", 2055, 0, json);
     records += json.size();
+    std::uint64_t seq = ids.take(json.size());
     for (auto& j : json) {
-      ids.next_into(id);
-      core::append_string_member(j, "id", id);
+      ids.append_id_member(j, seq++);
       json_bytes += j.size();
       if (stages != "json") (void)producer->send("talaia.events", "192.0.2.1", std::move(j));
     }

@@ -102,19 +102,6 @@ std::string unnamed_element(std::uint32_t enterprise, std::uint16_t id) {
   return "ie." + std::to_string(enterprise) + "." + std::to_string(id);
 }
 
-std::uint64_t read_unsigned(std::string_view b) {
-  const auto* p = reinterpret_cast<const unsigned char*>(b.data());
-  switch (b.size()) {  // the usual widths read at once
-    case 1: return p[0];
-    case 2: return (std::uint64_t{p[0]} << 8) | p[1];
-    case 4: return (std::uint64_t{p[0]} << 24) | (std::uint64_t{p[1]} << 16) | (std::uint64_t{p[2]} << 8) | p[3];
-    default: break;
-  }
-  std::uint64_t v = 0;
-  for (std::size_t i = 0; i < b.size() && i < 8; ++i) v = (v << 8) | p[i];
-  return v;
-}
-
 namespace {
 // "0".."255", each padded to 4 bytes, and their lengths: an octet's text is one 4-byte copy.
 struct octet_texts {

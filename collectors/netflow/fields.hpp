@@ -36,7 +36,19 @@ element_info element(std::uint32_t enterprise, std::uint16_t id);
 std::string unnamed_element(std::uint32_t enterprise, std::uint16_t id);
 
 // Value readers. None of them reads past `bytes`; callers check lengths.
-std::uint64_t read_unsigned(std::string_view bytes);  // big-endian, up to 8 bytes
+// Big-endian, up to 8 bytes (inline: every integer field of every record is read by it).
+inline std::uint64_t read_unsigned(std::string_view b) {
+  const auto* p = reinterpret_cast<const unsigned char*>(b.data());
+  switch (b.size()) {  // the usual widths read at once
+    case 1: return p[0];
+    case 2: return (std::uint64_t{p[0]} << 8) | p[1];
+    case 4: return (std::uint64_t{p[0]} << 24) | (std::uint64_t{p[1]} << 16) | (std::uint64_t{p[2]} << 8) | p[3];
+    default: break;
+  }
+  std::uint64_t v = 0;
+  for (std::size_t i = 0; i < b.size() && i < 8; ++i) v = (v << 8) | p[i];
+  return v;
+}
 std::string ipv4_text(std::string_view four_bytes);
 std::string ipv6_text(std::string_view sixteen_bytes);
 // The same texts written into `out` (16 and 46 bytes of room: up to 15 and 45 characters, and a

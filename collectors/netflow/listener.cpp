@@ -70,7 +70,6 @@ struct worker {
   // many packets in a row.
   asio::ip::address last_exporter;
   std::string last_exporter_text, last_exporter_key;
-  std::string id;  // event id buffer
   datagram_queue queue;
   udp_reader reader;
   std::thread decoding;
@@ -174,10 +173,8 @@ struct listener::impl : std::enable_shared_from_this<listener::impl> {
     for (std::size_t k = 0; k < decoder_metric_count; ++k) c.decoder[k].set(stats.*(decoder_metrics[k].field));
     if (!n && core::log_enabled(core::log_level::debug))
       core::log(core::log_level::debug, "netflow", "exporter=" + address + " error=\"" + n.err().message + "\"");
-    for (std::string& json : w.records) {
-      ids.next_into(w.id);
-      core::append_string_member(json, "id", w.id);
-    }
+    std::uint64_t seq = ids.take(w.records.size());
+    for (std::string& json : w.records) ids.append_id_member(json, seq++);
     c.bus_full.add(w.records.size() - out.try_send_all(settings.topic, w.last_exporter_key, w.records));
     save_templates(w, false);
   }
