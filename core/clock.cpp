@@ -69,6 +69,12 @@ std::size_t format_rfc3339(std::int64_t micros, char (&buf)[rfc3339_max]) {
 }
 
 namespace {
+constexpr char digit_pairs[] =
+    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+    "8081828384858687888990919293949596979899";
+void put2(char* at, unsigned v) { std::memcpy(at, digit_pairs + 2 * v, 2); }
+
 std::size_t format_rfc3339_afresh(std::int64_t micros, char (&buf)[rfc3339_max]) {
   std::int64_t secs = micros / 1000000;
   std::int64_t frac = micros % 1000000;
@@ -76,58 +82,62 @@ std::size_t format_rfc3339_afresh(std::int64_t micros, char (&buf)[rfc3339_max])
     frac += 1000000;
     secs -= 1;
   }
-  std::int64_t days = secs / 86400;
-  std::int64_t rem = secs % 86400;
-  if (rem < 0) {
-    rem += 86400;
-    days -= 1;
+  std::int64_t minute = secs / 60;
+  std::int64_t second = secs % 60;
+  if (second < 0) {
+    second += 60;
+    minute -= 1;
   }
-  // Consecutive events mostly share their day: the date text ("YYYY-MM-DDT") of the last two
-  // days met is kept (two: an event's own time and its receive time alternate), and the rest is
-  // written two digits at a time (snprintf, then a digit at a time, dominated replay profiles).
-  struct cached_date {
-    std::int64_t days = INT64_MIN;
-    char text[12] = {};  // and snprintf's NUL
+  // Consecutive times mostly share their minute (a flow packet's records, a burst of lines): the
+  // text up to it ("YYYY-MM-DDTHH:MM:") of the last two minutes met is kept (two: an event's own
+  // time and its receive time alternate), and the rest is written two digits at a time (snprintf,
+  // then a digit at a time, dominated replay profiles).
+  struct cached_minute {
+    std::int64_t minute = INT64_MIN;
+    char text[18] = {};  // and snprintf's NUL
     bool fits = false;   // a four-digit year
   };
-  thread_local cached_date cache[2];
+  thread_local cached_minute cache[2];
   thread_local unsigned older = 0;
-  cached_date* hit = cache[0].days == days ? &cache[0] : cache[1].days == days ? &cache[1] : nullptr;
+  cached_minute* hit = cache[0].minute == minute ? &cache[0] : cache[1].minute == minute ? &cache[1] : nullptr;
   if (hit == nullptr) {
     hit = &cache[older];
     older ^= 1;
+    std::int64_t days = minute / 1440;
+    std::int64_t of_day = minute % 1440;
+    if (of_day < 0) {
+      of_day += 1440;
+      days -= 1;
+    }
     int y;
     unsigned mo, d;
     civil_from_days(days, y, mo, d);
-    hit->days = days;
+    hit->minute = minute;
     hit->fits = y >= 0 && y <= 9999;
-    if (hit->fits) std::snprintf(hit->text, sizeof hit->text, "%04d-%02u-%02uT", y, mo, d);
+    if (hit->fits)
+      std::snprintf(hit->text, sizeof hit->text, "%04d-%02u-%02uT%02d:%02d:", y, mo, d, static_cast<int>(of_day / 60),
+                    static_cast<int>(of_day % 60));
   }
-  const char* date = hit->text;
-  const bool date_fits = hit->fits;
   int n;
-  if (date_fits) {
-    static constexpr char pairs[] =
-        "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
-        "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
-        "8081828384858687888990919293949596979899";
-    const auto put2 = [&](int at, unsigned v) { std::memcpy(buf + at, pairs + 2 * v, 2); };
-    std::memcpy(buf, date, 11);
-    put2(11, static_cast<unsigned>(rem / 3600));
-    buf[13] = ':';
-    put2(14, static_cast<unsigned>(rem / 60 % 60));
-    buf[16] = ':';
-    put2(17, static_cast<unsigned>(rem % 60));
+  if (hit->fits) {
+    std::memcpy(buf, hit->text, 17);
+    put2(buf + 17, static_cast<unsigned>(second));
     n = 19;
     if (frac != 0) {
       const auto f = static_cast<unsigned>(frac);
       buf[19] = '.';
-      put2(20, f / 10000);
-      put2(22, f / 100 % 100);
-      put2(24, f % 100);
+      put2(buf + 20, f / 10000);
+      put2(buf + 22, f / 100 % 100);
+      put2(buf + 24, f % 100);
       n = 26;
     }
   } else {
+    std::int64_t days = secs / 86400;
+    std::int64_t rem = secs % 86400;
+    if (rem < 0) {
+      rem += 86400;
+      days -= 1;
+    }
     int y;
     unsigned mo, d;
     civil_from_days(days, y, mo, d);

@@ -2,6 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <ctime>
+#include <iterator>
+#include <random>
+#include <string>
+
 namespace talaia::core {
 namespace {
 
@@ -58,6 +64,28 @@ TEST(clock, formats_alternating_days_each_with_its_own_date) {
   }
   char buf[rfc3339_max];
   EXPECT_EQ(std::string(buf, format_rfc3339(t + 1, buf)), "2023-11-14T22:13:20.000001Z");
+}
+
+// The kept minute texts must never leak into another minute: times from a random walk (steps
+// within a minute, across minutes, hours, days and the epoch, and jumps back) against gmtime_r.
+TEST(clock, formats_as_gmtime_over_a_random_walk_of_times) {
+  std::mt19937_64 rng(7);
+  const std::int64_t steps[] = {1, 999'999, 1'000'000, 59'000'000, 60'000'000, 3'600'000'000, 86'400'000'000};
+  std::int64_t t = -2 * 86'400'000'000LL;
+  for (int i = 0; i < 200'000; ++i) {
+    const std::int64_t step = steps[rng() % std::size(steps)] * static_cast<std::int64_t>(rng() % 3);
+    t += (rng() % 4 == 0) ? -step : step;
+    if (rng() % 1000 == 0) t = static_cast<std::int64_t>(rng() % 253'402'300'799'000'000ULL);
+    const std::time_t secs = static_cast<std::time_t>(t >= 0 ? t / 1'000'000 : (t - 999'999) / 1'000'000);
+    const std::int64_t frac = t - static_cast<std::int64_t>(secs) * 1'000'000;
+    std::tm tm{};
+    ASSERT_NE(gmtime_r(&secs, &tm), nullptr);
+    char expected[64];
+    std::size_t n = std::strftime(expected, sizeof expected, "%Y-%m-%dT%H:%M:%S", &tm);
+    if (frac != 0) n += static_cast<std::size_t>(std::snprintf(expected + n, sizeof expected - n, ".%06lld", static_cast<long long>(frac)));
+    expected[n++] = 'Z';
+    ASSERT_EQ(format_rfc3339(t), std::string(expected, n)) << t;
+  }
 }
 
 }  // namespace
