@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cstdio>
+#include <cstring>
 
 #include "core/json.hpp"
 
@@ -31,10 +32,17 @@ void event_ids::next_into(std::string& out) {
 
 void event_ids::append_id_member(std::string& object, std::uint64_t seq) const {
   if (!object.empty() && object.back() == '}') object.pop_back();
-  char digits[24];
-  const auto end = std::to_chars(digits, digits + sizeof digits, seq).ptr;
-  if (object.size() > 1) object += ',';
-  object.append(member_start_).append(digits, end).append("\"}", 2);
+  const bool comma = object.size() > 1;
+  // Written in place after one resize (three appends cost a copy call each).
+  const std::size_t at = object.size();
+  object.resize(at + comma + member_start_.size() + 20 + 2);
+  char* p = object.data() + at;
+  if (comma) *p++ = ',';
+  std::memcpy(p, member_start_.data(), member_start_.size());
+  p = std::to_chars(p + member_start_.size(), p + member_start_.size() + 20, seq).ptr;
+  *p++ = '"';
+  *p++ = '}';
+  object.resize(static_cast<std::size_t>(p - object.data()));
 }
 
 }  // namespace talaia::collectors

@@ -6,14 +6,14 @@ namespace talaia::core {
 
 bool bounded_queue::push(message m, bool wait) {
   std::unique_lock lock(mu_);
-  if (wait && !closed_ && items_.size() >= capacity_) {
+  if (wait && !closed_ && size_locked() >= capacity_) {
     ++waiting_producers_;
-    not_full_.wait(lock, [&] { return closed_ || items_.size() < capacity_; });
+    not_full_.wait(lock, [&] { return closed_ || size_locked() < capacity_; });
     --waiting_producers_;
   }
-  if (closed_ || items_.size() >= capacity_) return false;
+  if (closed_ || size_locked() >= capacity_) return false;
   items_.push_back(std::move(m));
-  const bool wake = waiting_consumers_ > 0;
+  const bool wake = waiting_consumers_ > 0 || lingered_out_locked();
   lock.unlock();
   if (wake) not_empty_.notify_one();
   return true;
@@ -22,33 +22,41 @@ bool bounded_queue::push(message m, bool wait) {
 std::size_t bounded_queue::try_push_all(std::string_view topic, std::string_view key, std::span<std::string> values) {
   std::unique_lock lock(mu_);
   if (closed_) return 0;
-  const std::size_t n = std::min(values.size(), capacity_ - std::min(capacity_, items_.size()));
+  const std::size_t n = std::min(values.size(), capacity_ - std::min(capacity_, size_locked()));
   for (std::size_t i = 0; i < n; ++i) items_.push_back(message{std::string(topic), std::string(key), std::move(values[i])});
-  const bool wake = n > 0 && waiting_consumers_ > 0;
+  const bool wake = n > 0 && (waiting_consumers_ > 0 || lingered_out_locked());
   lock.unlock();
   if (wake) not_empty_.notify_one();
   return n;
 }
 
-std::size_t bounded_queue::pop_batch(std::deque<message>& out, std::size_t max, std::chrono::milliseconds timeout) {
+std::size_t bounded_queue::pop_batch(std::vector<message>& out, std::size_t max, std::chrono::milliseconds timeout) {
   std::unique_lock lock(mu_);
-  if (items_.empty() && !closed_) {
+  if (size_locked() == 0 && !closed_) {
     ++waiting_consumers_;
-    not_empty_.wait_for(lock, timeout, [&] { return closed_ || !items_.empty(); });
+    not_empty_.wait_for(lock, timeout, [&] { return closed_ || size_locked() > 0; });
     --waiting_consumers_;
     // Woken for a few messages: let more arrive for a moment before taking them, so that a
     // consumer faster than its producers is not woken once per message. Producers do not notify
     // meanwhile (no consumer counts as waiting), so this costs one timed wait, not a wake-up each.
-    if (!closed_ && !items_.empty() && items_.size() < linger_batch)
-      not_empty_.wait_for(lock, linger, [&] { return closed_ || items_.size() >= linger_batch; });
+    if (!closed_ && size_locked() > 0 && size_locked() < linger_target()) {
+      lingering_ = true;
+      not_empty_.wait_for(lock, linger, [&] { return closed_ || size_locked() >= linger_target(); });
+      lingering_ = false;
+    }
   }
-  const std::size_t n = std::min(max, items_.size());
-  if (out.empty() && n == items_.size()) {
+  const std::size_t n = std::min(max, size_locked());
+  if (out.empty() && head_ == 0 && n == items_.size()) {
     std::swap(out, items_);  // everything queued, taken whole (the consumers' usual case)
   } else {
-    for (std::size_t i = 0; i < n; ++i) {
-      out.push_back(std::move(items_.front()));
-      items_.pop_front();
+    out.insert(out.end(), std::make_move_iterator(items_.begin() + static_cast<std::ptrdiff_t>(head_)),
+               std::make_move_iterator(items_.begin() + static_cast<std::ptrdiff_t>(head_ + n)));
+    head_ += n;
+    // The taken front is dropped once it is all that is left, or half the vector.
+    if (head_ == items_.size() || head_ * 2 >= items_.size()) {
+      items_.erase(items_.begin(), items_.begin() + static_cast<std::ptrdiff_t>(head_));
+      head_ = 0;
+      if (items_.empty() && items_.capacity() > kept_capacity) items_ = {};  // a burst's room given back
     }
   }
   const bool wake = n > 0 && waiting_producers_ > 0;
@@ -58,7 +66,7 @@ std::size_t bounded_queue::pop_batch(std::deque<message>& out, std::size_t max, 
 }
 
 std::optional<message> bounded_queue::pop(std::chrono::milliseconds timeout) {
-  std::deque<message> one;
+  std::vector<message> one;
   if (pop_batch(one, 1, timeout) == 0) return std::nullopt;
   return std::move(one.front());
 }
@@ -72,12 +80,12 @@ void bounded_queue::close() {
 
 bool bounded_queue::finished() const {
   std::lock_guard lock(mu_);
-  return closed_ && items_.empty();
+  return closed_ && size_locked() == 0;
 }
 
 std::size_t bounded_queue::depth() const {
   std::lock_guard lock(mu_);
-  return items_.size();
+  return size_locked();
 }
 
 namespace {
@@ -133,17 +141,21 @@ class memory_consumer final : public consumer {
  public:
   explicit memory_consumer(bounded_queue& q) : q_(q) {}
   std::optional<message> poll(std::chrono::milliseconds timeout) override {
-    if (ready_.empty() && q_.pop_batch(ready_, memory_bus::consumer_batch, timeout) == 0) return std::nullopt;
-    message m = std::move(ready_.front());
-    ready_.pop_front();
-    return m;
+    if (next_ == ready_.size()) {
+      ready_.clear();
+      if (ready_.capacity() > bounded_queue::kept_capacity) ready_ = {};  // a burst's room given back
+      next_ = 0;
+      if (q_.pop_batch(ready_, memory_bus::consumer_batch, timeout) == 0) return std::nullopt;
+    }
+    return std::move(ready_[next_++]);
   }
   void commit(const message&) override {}
-  bool finished() const override { return ready_.empty() && q_.finished(); }
+  bool finished() const override { return next_ == ready_.size() && q_.finished(); }
 
  private:
   bounded_queue& q_;
-  std::deque<message> ready_;  // taken from the queue, not yet handed out
+  std::vector<message> ready_;  // taken from the queue; ready_[next_..] not yet handed out
+  std::size_t next_ = 0;
 };
 
 std::unique_ptr<producer> memory_bus::make_producer() { return std::make_unique<memory_producer>(*this); }

@@ -7,14 +7,15 @@
 // under one lock and serves them from its own buffer, and a side is woken only when the other
 // is actually waiting. A consumer's buffer is on top of the queue's capacity (at most
 // capacity + consumer_batch messages per consumer are in flight).
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
-#include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <span>
+#include <vector>
 
 #include "core/bus.hpp"
 
@@ -28,6 +29,9 @@ class bounded_queue {
   static constexpr std::size_t linger_batch = 256;
   static constexpr std::chrono::microseconds linger{2000};
 
+  // Room for messages kept once they are taken (beyond it, the vector is given back).
+  static constexpr std::size_t kept_capacity = 65536;
+
   explicit bounded_queue(std::size_t capacity) : capacity_(capacity) {}
   bool push(message m, bool wait);  // false when closed, or full and !wait
   // Without waiting, as many of `values` as there is room for, in order (one lock); how many.
@@ -35,7 +39,7 @@ class bounded_queue {
   std::optional<message> pop(std::chrono::milliseconds timeout);
   // Moves up to `max` messages to the back of `out`, waiting up to `timeout` for the first;
   // returns how many.
-  std::size_t pop_batch(std::deque<message>& out, std::size_t max, std::chrono::milliseconds timeout);
+  std::size_t pop_batch(std::vector<message>& out, std::size_t max, std::chrono::milliseconds timeout);
   void close();
   bool finished() const;  // closed and empty
   std::size_t depth() const;
@@ -43,9 +47,18 @@ class bounded_queue {
  private:
   mutable std::mutex mu_;
   std::condition_variable not_empty_, not_full_;
-  std::deque<message> items_;
+  // Queued messages are items_[head_..]: a vector, not a deque (a deque node holds four messages,
+  // so one push in four allocated), taken whole by swapping when a consumer takes everything.
+  std::size_t size_locked() const { return items_.size() - head_; }
+  // A lingering consumer takes its batch as soon as linger_batch messages are queued, or the queue
+  // is full (a small queue never holds linger_batch): the push that gets there wakes it.
+  std::size_t linger_target() const { return std::min(linger_batch, capacity_); }
+  bool lingered_out_locked() const { return lingering_ && size_locked() >= linger_target(); }
+  std::vector<message> items_;
+  std::size_t head_ = 0;
   std::size_t capacity_;
   std::size_t waiting_consumers_ = 0, waiting_producers_ = 0;
+  bool lingering_ = false;  // a consumer waits out the linger for more messages
   bool closed_ = false;
 };
 

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <random>
 #include <thread>
 
 #include "core/stage_loop.hpp"
@@ -96,7 +97,7 @@ TEST(memory_bus, a_lone_message_waits_at_most_the_linger_and_a_burst_comes_in_on
     std::this_thread::sleep_for(std::chrono::milliseconds(50));  // the consumer is waiting by then
     q.push(message{"t", "k", "lone"}, true);
   });
-  std::deque<message> out;
+  std::vector<message> out;
   const auto start = std::chrono::steady_clock::now();
   ASSERT_EQ(q.pop_batch(out, 256, std::chrono::seconds(5)), 1u);
   const auto waited = std::chrono::steady_clock::now() - start;
@@ -118,6 +119,32 @@ TEST(memory_bus, a_lone_message_waits_at_most_the_linger_and_a_burst_comes_in_on
   out.clear();
   EXPECT_EQ(q.pop_batch(out, 256, std::chrono::seconds(5)), 1u);
   EXPECT_EQ(out.front().value, "after");
+}
+
+// The queue's vector and its taken front: any mix of pushes, refusals when full and takes of any
+// size (into empty and non-empty batches) hands every message over once, in order.
+TEST(memory_bus, random_pushes_and_takes_keep_every_message_in_order) {
+  std::mt19937 rng(11);
+  bounded_queue q(300);
+  std::size_t pushed = 0, taken = 0;
+  std::vector<message> out;
+  for (int round = 0; round < 5000; ++round) {
+    const std::size_t pushes = rng() % 200;
+    for (std::size_t i = 0; i < pushes; ++i) {
+      const std::size_t depth = q.depth();
+      const bool accepted = q.push(message{"t", "k", std::to_string(pushed)}, false);
+      ASSERT_EQ(accepted, depth < 300) << "at depth " << depth;
+      if (!accepted) break;
+      ++pushed;
+    }
+    ASSERT_EQ(q.depth(), pushed - taken);
+    if (rng() % 2 == 0) out.clear();
+    const std::size_t before = out.size();
+    const std::size_t n = q.pop_batch(out, 1 + rng() % 400, std::chrono::milliseconds(0));
+    ASSERT_EQ(out.size(), before + n);
+    for (std::size_t i = before; i < out.size(); ++i) ASSERT_EQ(out[i].value, std::to_string(taken++));
+  }
+  EXPECT_GT(taken, 100000u);
 }
 
 TEST(memory_bus, a_new_bus_never_sees_an_earlier_bus_queue) {
