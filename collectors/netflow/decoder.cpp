@@ -90,6 +90,7 @@ struct resolved_field {
   value_kind kind = value_kind::integer;
   field_role role = field_role::none;
   std::uint16_t length = 0;  // as the field_spec's
+  std::uint32_t offset = 0;  // in the record, when every field of the template has a fixed length
   std::string name;          // event field name
 };
 
@@ -101,6 +102,7 @@ struct flow_template {
   bool json_direct = false;  // every name a record can have is distinct: JSON is written without an event
   std::size_t json_bound = 0;  // the longest JSON of a record's fields, less 6 per byte of the record
   std::size_t min_length = 0;  // fixed lengths plus one byte per variable-length field
+  std::size_t fixed_length = 0;  // a record's length when every field has a fixed one, else 0
   std::int64_t last_used = 0;
 };
 
@@ -222,17 +224,12 @@ struct sampling_fields {
   }
 };
 
-// A field's name and its JSON key.
-struct field_name {
-  std::string_view name;
-  const json_key& key;
-};
-// A field the decoder writes besides a template's own, with its key.
+// A field the decoder writes besides a template's own, with its key. The writers below take it
+// or a resolved_field: anything with a `name` and its `key`.
 struct added_field {
   std::string_view name;
   json_key key;
   constexpr explicit added_field(std::string_view n) : name(n), key(key_of(n)) {}
-  operator field_name() const { return {name, key}; }
 };
 // IPFIX uptimes without a system init time (in place of `start` and `end`).
 constexpr added_field start_uptime_ms{"start_uptime_ms"}, end_uptime_ms{"end_uptime_ms"};
@@ -254,13 +251,17 @@ field_role role_of(std::string_view name) {
 // Writes a record's fields into an event (decode)...
 struct event_writer {
   core::event& ev;
-  void integer(const field_name& f, std::uint64_t v) { set_unsigned(ev, f.name, v); }
-  void string(const field_name& f, std::string_view v) { ev.set_string(f.name, v); }
-  void ip(const field_name& f, std::string_view raw) {  // 4 or 16 bytes
+  template <typename named_t>
+  void integer(const named_t& f, std::uint64_t v) { set_unsigned(ev, f.name, v); }
+  template <typename named_t>
+  void string(const named_t& f, std::string_view v) { ev.set_string(f.name, v); }
+  template <typename named_t>
+  void ip(const named_t& f, std::string_view raw) {  // 4 or 16 bytes
     char text[48];
     ev.set_ip(f.name, {text, raw.size() == 4 ? format_ipv4(raw, text) : format_ipv6(raw, text)});
   }
-  void time(const field_name& f, std::int64_t micros) { ev.set_time(f.name, micros); }
+  template <typename named_t>
+  void time(const named_t& f, std::int64_t micros) { ev.set_time(f.name, micros); }
 };
 
 // ...or straight into its JSON form (decode_json), as core::encode_event would write that event,
@@ -278,7 +279,8 @@ struct json_writer {
   }
   // Inlined into the record loop: most of a record's fields are integers, and the call's own
   // register saving cost a fifth of the writing.
-  [[gnu::always_inline]] void integer(const field_name& f, std::uint64_t v) {
+  template <typename named_t>
+  [[gnu::always_inline]] void integer(const named_t& f, std::uint64_t v) {
     put(f.key);
     if (v < 10) {  // one or two digits (protocols, flags, masks, interfaces) without to_chars
       *p++ = static_cast<char>('0' + v);
@@ -294,19 +296,22 @@ struct json_writer {
     p = std::to_chars(p, p + 20, v).ptr;
     if (big) *p++ = '"';
   }
-  void string(const field_name& f, std::string_view v) {
+  template <typename named_t>
+  void string(const named_t& f, std::string_view v) {
     put(f.key);
     p = core::write_json_string(p, v);
   }
   // Short texts are formatted in place or copied at their longest size, so that no call to a
   // copy routine is made for a few bytes (the bounds below leave the room).
-  void ip(const field_name& f, std::string_view raw) {  // 4 or 16 bytes; address texts need no escaping
+  template <typename named_t>
+  void ip(const named_t& f, std::string_view raw) {  // 4 or 16 bytes; address texts need no escaping
     put(f.key);
     *p++ = '"';
     p += raw.size() == 4 ? format_ipv4(raw, p) : format_ipv6(raw, p);
     *p++ = '"';
   }
-  void time(const field_name& f, std::int64_t micros) {
+  template <typename named_t>
+  void time(const named_t& f, std::int64_t micros) {
     char text[core::rfc3339_max];
     const std::size_t n = core::format_rfc3339(micros, text);
     put(f.key);
@@ -412,6 +417,9 @@ struct decoder::state {
       if (info.kind == value_kind::uptime_end) all_names.push_back(end_uptime_ms.name);
     }
     for (const auto& r : t.resolved) all_names.push_back(r.name);
+    if (std::none_of(t.fields.begin(), t.fields.end(), [](const field_spec& f) { return f.length == variable_length; })) {
+      for (auto& r : t.resolved) r.offset = static_cast<std::uint32_t>(t.fixed_length), t.fixed_length += r.length;
+    }
     t.json_bound = added_json_bound + t.resolved.size() * field_json_bound;
     std::sort(all_names.begin(), all_names.end());
     t.json_direct = std::adjacent_find(all_names.begin(), all_names.end()) == all_names.end() &&
@@ -510,27 +518,49 @@ struct decoder::state {
     return true;  // what is left is padding
   }
 
-  // Splits one record into (field, value bytes); false when a length overruns. `fields`: the
-  // template's field_specs, or its resolved fields.
-  template <typename fields_t, typename fn_t>
-  static bool for_each_value(const fields_t& fields, std::string_view rec, std::size_t& used, fn_t&& fn) {
-    std::size_t at = 0;
-    for (const auto& f : fields) {
-      std::size_t len = f.length;
-      if (len == variable_length) {
-        if (at + 1 > rec.size()) return false;
-        len = static_cast<unsigned char>(rec[at++]);
-        if (len == 255) {
-          if (at + 2 > rec.size()) return false;
-          len = be16(rec, at);
-          at += 2;
-        }
+  // The value of a field of `length` (fixed, or variable_length: its length read first) at `at`
+  // in `rec`, `at` moved past it; false when a length overruns.
+  static bool next_value(std::string_view rec, std::size_t& at, std::size_t length, std::string_view& v) {
+    if (length == variable_length) {
+      if (at + 1 > rec.size()) return false;
+      length = static_cast<unsigned char>(rec[at++]);
+      if (length == 255) {
+        if (at + 2 > rec.size()) return false;
+        length = be16(rec, at);
+        at += 2;
       }
-      if (len > rec.size() - at) return false;
-      fn(f, rec.substr(at, len));
-      at += len;
+    }
+    if (length > rec.size() - at) return false;
+    v = rec.substr(at, length);
+    at += length;
+    return true;
+  }
+
+  // Splits one record into (field, value bytes); false when a length overruns.
+  template <typename fn_t>
+  static bool for_each_value(const flow_template& t, std::string_view rec, std::size_t& used, fn_t&& fn) {
+    std::size_t at = 0;
+    for (const auto& f : t.fields) {
+      std::string_view v;
+      if (!next_value(rec, at, f.length, v)) return false;
+      fn(f, v);
     }
     used = at;
+    return true;
+  }
+
+  // The same over a flow template's resolved fields; a record of fixed-length fields is split by
+  // their offsets after one length check.
+  template <typename fn_t>
+  static bool for_each_field_value(const flow_template& t, std::string_view rec, std::size_t& used, fn_t&& fn) {
+    const bool fixed = t.fixed_length != 0 && rec.size() >= t.fixed_length;
+    std::size_t at = 0;
+    for (const auto& f : t.resolved) {
+      std::string_view v(rec.data() + f.offset, f.length);
+      if (!fixed && !next_value(rec, at, f.length, v)) return false;
+      fn(f, v);
+    }
+    used = fixed ? t.fixed_length : at;
     return true;
   }
 
@@ -539,7 +569,7 @@ struct decoder::state {
     std::int64_t init = -1;
     std::optional<std::uint64_t> if_index;
     std::string_view if_name;
-    const bool ok = for_each_value(t.fields, rec, used, [&](const field_spec& f, std::string_view v) {
+    const bool ok = for_each_value(t, rec, used, [&](const field_spec& f, std::string_view v) {
       if (f.enterprise != 0 || v.empty()) return;
       if (f.id == 82 && !f.scope) if_name = v;  // interfaceName
       // The interface an options record describes: v9 scope "interface" (2), IPFIX ingressInterface.
@@ -573,7 +603,7 @@ struct decoder::state {
     sampling_fields sampling;
     if (t.states_rate) {
       std::size_t used = 0;
-      (void)for_each_value(t.fields, rec, used, [&](const field_spec& f, std::string_view v) {
+      (void)for_each_value(t, rec, used, [&](const field_spec& f, std::string_view v) {
         if (f.enterprise == 0 && !v.empty() && v.size() <= 8) sampling.take(f.id, read_unsigned(v));
       });
       if (const std::uint64_t rate = sampling.rate()) return rate;
@@ -591,35 +621,34 @@ struct decoder::state {
     const std::uint64_t rate = sampling_rate_of(e, t, rec);
     // Per role, the last value written under its name when that was an integer.
     std::array<std::optional<std::uint64_t>, field_role_count> role_value{};
-    const bool ok = for_each_value(t.resolved, rec, used, [&](const resolved_field& f, std::string_view v) {
+    const bool ok = for_each_field_value(t, rec, used, [&](const resolved_field& f, std::string_view v) {
       if (f.kind == value_kind::skip) return;
-      const field_name name{f.name, f.key};
       const field_role role = f.role;
       if (role != field_role::none) role_value[static_cast<std::size_t>(role)].reset();
       const bool fits_integer = !v.empty() && v.size() <= 8;
       switch (f.kind) {
         case value_kind::ipv4:
-          if (v.size() == 4) return w.ip(name, v);
+          if (v.size() == 4) return w.ip(f, v);
           break;
         case value_kind::ipv6:
-          if (v.size() == 16) return w.ip(name, v);
+          if (v.size() == 16) return w.ip(f, v);
           break;
         case value_kind::mac:
-          return w.string(name, mac_text(v));
+          return w.string(f, mac_text(v));
         case value_kind::text: {
           std::string_view s = v;
           while (!s.empty() && s.back() == '\0') s.remove_suffix(1);
-          return w.string(name, s);
+          return w.string(f, s);
         }
         case value_kind::seconds:
-          if (fits_integer) return w.time(name, capped_time(read_unsigned(v), 1000000));
+          if (fits_integer) return w.time(f, capped_time(read_unsigned(v), 1000000));
           break;
         case value_kind::millis:
-          if (fits_integer) return w.time(name, capped_time(read_unsigned(v), 1000));
+          if (fits_integer) return w.time(f, capped_time(read_unsigned(v), 1000));
           break;
         case value_kind::ntp_micros:
         case value_kind::ntp_nanos:
-          if (v.size() == 8) return w.time(name, ntp_micros(v, f.kind == value_kind::ntp_nanos));
+          if (v.size() == 8) return w.time(f, ntp_micros(v, f.kind == value_kind::ntp_nanos));
           break;
         case value_kind::uptime_start:
         case value_kind::uptime_end:
@@ -627,10 +656,10 @@ struct decoder::state {
             const std::uint32_t t_ms = be32(v, 0);
             if (ctx.version == 9) {
               const std::int64_t ago_ms = static_cast<std::int32_t>(ctx.uptime_ms - t_ms);
-              return w.time(name, ctx.export_micros - ago_ms * 1000);
+              return w.time(f, ctx.export_micros - ago_ms * 1000);
             }
             if (e.system_init_micros >= 0)
-              return w.time(name, capped_time(static_cast<std::uint64_t>(e.system_init_micros / 1000) + t_ms, 1000));
+              return w.time(f, capped_time(static_cast<std::uint64_t>(e.system_init_micros / 1000) + t_ms, 1000));
             // IPFIX without systemInitTimeMilliseconds: no origin to anchor the uptime to.
             return w.integer(f.kind == value_kind::uptime_start ? start_uptime_ms : end_uptime_ms, t_ms);
           }
@@ -642,14 +671,14 @@ struct decoder::state {
               role_value[static_cast<std::size_t>(role)] = x;
               if (rate > 1 && (role == field_role::bytes || role == field_role::packets)) x = saturating_mul(x, rate);
             }
-            return w.integer(name, x);
+            return w.integer(f, x);
           }
           break;
         case value_kind::octets:
         case value_kind::skip:
           break;
       }
-      w.string(name, hex_text(v));
+      w.string(f, hex_text(v));
     });
     if (!ok) return false;
     const auto value_of = [&](field_role r) -> const std::optional<std::uint64_t>& { return role_value[static_cast<std::size_t>(r)]; };
