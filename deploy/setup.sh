@@ -8,6 +8,7 @@ packages=(
   libhyperscan-dev librocksdb-dev librdkafka-dev libsimdjson-dev
   libboost1.81-dev libboost-json1.81-dev libyaml-cpp-dev libssl-dev libcli11-dev
   libgtest-dev
+  libmimalloc-dev   # the talaia process's allocator (app/CMakeLists.txt)
   libpcre2-dev      # fallback engine for Sigma `re` values Hyperscan cannot compile
   python3-yaml      # bench/detect/gen_rules.py, tests/rules/differential/run.py
   bsdutils          # logger, the real syslog sender of the tests

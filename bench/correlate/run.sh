@@ -15,10 +15,11 @@ rounds=${3:-5}
 work=$(mktemp -d /tmp/talaia-correlate-bench.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 bench=$work/correlate_bench
+# Linked with mimalloc, as build/talaia is (app/CMakeLists.txt).
 g++ -std=c++20 -O2 -DNDEBUG -I"$root" $(pkg-config --cflags libhs libpcre2-8) "$root/bench/correlate/correlate_bench.cpp" \
   "$build/correlator/libtalaia_correlator.a" "$build/storage/libtalaia_storage.a" "$build/rules/libtalaia_rules.a" \
   "$build/core/libtalaia_core.a" $(pkg-config --libs libhs libpcre2-8) -lrocksdb -lsimdjson -lboost_json -lrdkafka \
-  -lyaml-cpp -lcrypto -pthread -o "$bench"
+  -lyaml-cpp -lcrypto -lmimalloc -pthread -o "$bench"
 rules=$root/bench/correlate/rules.yml
 n=$((groups * rounds))
 echo "== talaia: $groups groups, $n detections"

@@ -13,9 +13,10 @@ events=${2:-100000}
 work=$(mktemp -d /tmp/talaia-detect-bench.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 bench=$work/detect_bench
+# Linked with mimalloc, as build/talaia is (app/CMakeLists.txt).
 g++ -std=c++20 -O2 -DNDEBUG -I"$root" $(pkg-config --cflags libhs libpcre2-8) "$root/bench/detect/detect_bench.cpp" \
   "$build/rules/libtalaia_rules.a" "$build/collectors/libtalaia_collectors.a" "$build/core/libtalaia_core.a" \
-  $(pkg-config --libs libhs libpcre2-8) -lsimdjson -lboost_json -lrdkafka -lyaml-cpp -pthread -o "$bench"
+  $(pkg-config --libs libhs libpcre2-8) -lsimdjson -lboost_json -lrdkafka -lyaml-cpp -lmimalloc -pthread -o "$bench"
 python3 "$root/bench/detect/gen_rules.py" "$work/generated" 1000 >/dev/null
 # Rule folders both engines read: the shipped pack, and the pack plus the variants (test-case
 # files left out: they are no rules).

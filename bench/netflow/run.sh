@@ -12,9 +12,10 @@ pps=${3:-20000}
 work=$(mktemp -d /tmp/talaia-netflow-bench.XXXXXX)
 trap 'kill $(jobs -p) 2>/dev/null || true; bash "$root/deploy/kafka/kafka.sh" stop "$work/kafka" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
 bench=$work/netflow_bench
+# Linked with mimalloc, as build/talaia is (app/CMakeLists.txt).
 g++ -std=c++20 -O2 -DNDEBUG -I"$root" "$root/bench/netflow/netflow_bench.cpp" \
   "$build/collectors/libtalaia_collectors.a" "$build/core/libtalaia_core.a" \
-  -lsimdjson -lboost_json -lrdkafka -lyaml-cpp -pthread -o "$bench"
+  -lsimdjson -lboost_json -lrdkafka -lyaml-cpp -lmimalloc -pthread -o "$bench"
 records_per_packet=24
 want=$((packets * records_per_packet))
 port() { python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }

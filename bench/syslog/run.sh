@@ -30,9 +30,10 @@ if ! installed syslog-ng-mod-rdkafka; then
 fi
 
 bench=$work/syslog_bench
+# Linked with mimalloc, as build/talaia is (app/CMakeLists.txt).
 ${BUILD_LOCK:+flock -o "$BUILD_LOCK"} g++ -std=c++20 -O2 -DNDEBUG -I"$root" "$root/bench/syslog/syslog_bench.cpp" \
   "$build/collectors/libtalaia_collectors.a" "$build/core/libtalaia_core.a" \
-  -lsimdjson -lboost_json -lrdkafka -lyaml-cpp -lssl -lcrypto -pthread -o "$bench"
+  -lsimdjson -lboost_json -lrdkafka -lyaml-cpp -lssl -lcrypto -lmimalloc -pthread -o "$bench"
 port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 cpu_of() { awk '{print ($14 + $15) / '"$(getconf CLK_TCK)"'}' /proc/$1/stat; }
 # settle COMMAND...: polls COMMAND (prints a count) once a second until it reaches $messages or
