@@ -3,6 +3,9 @@
 #include <librdkafka/rdkafka.h>
 
 #include <atomic>
+#include <map>
+#include <span>
+#include <vector>
 #include <mutex>
 #include <thread>
 
@@ -20,6 +23,7 @@ class kafka_producer final : public producer {
   void attach(rk_ptr rk) { rk_ = std::move(rk); }
   ~kafka_producer() override {
     if (rk_) rd_kafka_flush(rk_.get(), 10000);
+    for (auto& [name, rkt] : topics_) rd_kafka_topic_destroy(rkt);
   }
 
   static void on_delivery(rd_kafka_t*, const rd_kafka_message_t* m, void* opaque) {
@@ -43,6 +47,30 @@ class kafka_producer final : public producer {
     return produce(topic, key, value) == RD_KAFKA_RESP_ERR_NO_ERROR;
   }
 
+  // One call for a packet's records: rd_kafka_produce_batch enqueues them under one lock with
+  // the topic's handle looked up once (producev looks the topic up by name for each message), and
+  // delivery reports are served once. The partitioner still runs per message (one key: one
+  // partition), and each message's delivery report counts as try_send's does.
+  std::size_t try_send_all(std::string_view topic, std::string_view key, std::span<std::string> values) override {
+    if (values.empty()) return 0;
+    rd_kafka_poll(rk_.get(), 0);
+    rd_kafka_topic_t* rkt = topic_handle(topic);
+    if (rkt == nullptr) return 0;
+    thread_local std::vector<rd_kafka_message_t> batch;
+    batch.assign(values.size(), rd_kafka_message_t{});
+    for (std::size_t i = 0; i < values.size(); ++i) {
+      batch[i].payload = values[i].data();
+      batch[i].len = values[i].size();
+      batch[i].key = const_cast<char*>(key.data());
+      batch[i].key_len = key.size();
+    }
+    const int n = rd_kafka_produce_batch(rkt, RD_KAFKA_PARTITION_UA, RD_KAFKA_MSG_F_COPY, batch.data(), static_cast<int>(batch.size()));
+    if (n == static_cast<int>(batch.size())) return batch.size();
+    std::size_t accepted = 0;  // those refused (a full queue) are not in order: count what went
+    for (const auto& m : batch) accepted += m.err == RD_KAFKA_RESP_ERR_NO_ERROR ? 1 : 0;
+    return accepted;
+  }
+
   result<void> flush(std::chrono::milliseconds timeout) override {
     auto err = rd_kafka_flush(rk_.get(), static_cast<int>(timeout.count()));
     if (err != RD_KAFKA_RESP_ERR_NO_ERROR) return kafka_error("flushing the Kafka producer", err);
@@ -63,10 +91,23 @@ class kafka_producer final : public producer {
                              RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
   }
 
+  // The topic's handle, made on first use and kept until the producer goes; null when librdkafka
+  // refuses the name.
+  rd_kafka_topic_t* topic_handle(std::string_view topic) {
+    std::lock_guard lock(topics_mu_);
+    auto it = topics_.find(topic);
+    if (it != topics_.end()) return it->second;
+    rd_kafka_topic_t* rkt = rd_kafka_topic_new(rk_.get(), std::string(topic).c_str(), nullptr);
+    if (rkt != nullptr) topics_.emplace(std::string(topic), rkt);
+    return rkt;
+  }
+
   rk_ptr rk_;
   std::atomic<std::uint64_t> failed_{0};
   std::mutex mu_;
   std::string last_error_;
+  std::mutex topics_mu_;
+  std::map<std::string, rd_kafka_topic_t*, std::less<>> topics_;
 };
 
 class kafka_consumer final : public consumer {

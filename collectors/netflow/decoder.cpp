@@ -600,14 +600,13 @@ struct decoder::state {
 
   // The sampling rate of a flow record: the one it states, else its exporter's for its selector.
   std::uint64_t sampling_rate_of(const exporter_state& e, const flow_template& t, std::string_view rec) const {
+    if (!t.states_rate) return rate_for(e, no_selector);
     sampling_fields sampling;
-    if (t.states_rate) {
-      std::size_t used = 0;
-      (void)for_each_value(t, rec, used, [&](const field_spec& f, std::string_view v) {
-        if (f.enterprise == 0 && !v.empty() && v.size() <= 8) sampling.take(f.id, read_unsigned(v));
-      });
-      if (const std::uint64_t rate = sampling.rate()) return rate;
-    }
+    std::size_t used = 0;
+    (void)for_each_value(t, rec, used, [&](const field_spec& f, std::string_view v) {
+      if (f.enterprise == 0 && !v.empty() && v.size() <= 8) sampling.take(f.id, read_unsigned(v));
+    });
+    if (const std::uint64_t rate = sampling.rate()) return rate;
     return rate_for(e, sampling.selector);
   }
 
