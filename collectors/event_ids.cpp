@@ -35,14 +35,20 @@ void event_ids::append_id_member(std::string& object, std::uint64_t seq) const {
   const bool comma = object.size() > 1;
   // Written in place after one resize (three appends cost a copy call each).
   const std::size_t at = object.size();
-  object.resize(at + comma + member_start_.size() + 20 + 2);
+  object.resize(at + member_room() + 1);
   char* p = object.data() + at;
-  if (comma) *p++ = ',';
+  char* end = write_id_member(p, seq);
+  if (!comma) std::memmove(p, p + 1, static_cast<std::size_t>(--end - p));
+  *end++ = '}';
+  object.resize(static_cast<std::size_t>(end - object.data()));
+}
+
+char* event_ids::write_id_member(char* p, std::uint64_t seq) const {
+  *p++ = ',';
   std::memcpy(p, member_start_.data(), member_start_.size());
   p = std::to_chars(p + member_start_.size(), p + member_start_.size() + 20, seq).ptr;
   *p++ = '"';
-  *p++ = '}';
-  object.resize(static_cast<std::size_t>(p - object.data()));
+  return p;
 }
 
 }  // namespace talaia::collectors

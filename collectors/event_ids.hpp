@@ -19,6 +19,10 @@ class event_ids {
   // Appends the id of sequence `seq` to the JSON object `object` as its last member, "id", as
   // core::append_string_member(object, "id", id) would, without escaping it again.
   void append_id_member(std::string& object, std::uint64_t seq) const;
+  // The same member, with the comma before it, written at `p` into an object that has members
+  // (at most member_room() bytes); returns its end.
+  char* write_id_member(char* p, std::uint64_t seq) const;
+  std::size_t member_room() const { return 1 + member_start_.size() + 20 + 1; }
 
  private:
   std::string prefix_;

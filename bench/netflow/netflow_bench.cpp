@@ -132,11 +132,9 @@ int decode(const char* file, const std::string& stages) {
       continue;
     }
     json.clear();
-    (void)d.decode_json(p, "192.0.2.1", 2055, 0, json);
+    (void)d.decode_json(p, "192.0.2.1", 2055, 0, json, &ids);  // with their ids, as the listener
     records += json.size();
-    std::uint64_t seq = ids.take(json.size());
     for (auto& j : json) {
-      ids.append_id_member(j, seq++);
       json_bytes += j.size();
       if (stages != "json") (void)producer->send("talaia.events", "192.0.2.1", std::move(j));
     }

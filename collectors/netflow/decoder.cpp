@@ -39,7 +39,6 @@ constexpr std::uint32_t max_forward_gap = 1u << 20;  // a bigger jump is a resta
 constexpr std::uint16_t sflow_version_key = 0xF105;  // sFlow in the exporter table (its own numbering)
 constexpr std::size_t max_interface_names = 4096;     // per exporter and domain
 constexpr std::size_t max_spare = 4096;               // events kept for reuse
-constexpr std::size_t spare_json_room = 96;           // what a listener may append to a record's JSON (its id)
 constexpr std::size_t max_interface_name = 256;       // bytes kept of an interface name from options data
 
 std::uint32_t be16(std::string_view p, std::size_t at) {
@@ -125,6 +124,7 @@ struct exporter_key_hash {
 struct record_sink {
   std::vector<core::event>* events = nullptr;
   std::vector<std::string>* json = nullptr;
+  event_ids* ids = nullptr;  // json: each object's last member, its id
 };
 
 // What a data set needs from its packet header to be decoded later.
@@ -507,7 +507,7 @@ struct decoder::state {
       std::size_t used = 0;
       const std::string_view rec = set.substr(at);
       bool ok = t.options ? apply_options_record(e, t, rec, used)
-                : json    ? decode_flow_record_json(e, t, rec, ctx, proto_json, *out.json, used)
+                : json    ? decode_flow_record_json(e, t, rec, ctx, proto_json, out, used)
                           : decode_flow_record(e, t, rec, ctx, proto, out, used);
       if (!ok) return false;
       at += used;
@@ -707,25 +707,26 @@ struct decoder::state {
   }
 
   bool decode_flow_record_json(exporter_state& e, const flow_template& t, std::string_view rec, const packet_context& ctx,
-                               const std::string& proto_json, std::vector<std::string>& out, std::size_t& used) {
-    const std::size_t bound = proto_json.size() + t.json_bound + 6 * rec.size() + 1;
+                               const std::string& proto_json, const record_sink& out, std::size_t& used) {
+    const std::size_t bound = proto_json.size() + t.json_bound + 6 * rec.size() + (out.ids ? out.ids->member_room() : 0) + 1;
     if (json_buffer.size() < bound) json_buffer.resize(bound);
     std::memcpy(json_buffer.data(), proto_json.data(), proto_json.size());
     json_writer w{json_buffer.data() + proto_json.size()};
     if (!write_flow_record(e, t, rec, ctx, w, used)) return false;
+    if (out.ids) w.p = out.ids->write_id_member(w.p, out.ids->take(1));
     *w.p++ = '}';
     const std::size_t n = static_cast<std::size_t>(w.p - json_buffer.data());
     assert(n <= bound);
-    std::string& json = out.emplace_back();
-    json.reserve(n + spare_json_room);
-    json.assign(json_buffer.data(), n);
+    out.json->emplace_back(json_buffer.data(), n);
     return true;
   }
 
-  // An event for `out`: appended to its events, or encoded to its JSON and kept for reuse.
+  // An event for `out`: appended to its events, or encoded to its JSON (and its id) and kept for
+  // reuse.
   void emit(record_sink& out, core::event&& ev) {
     if (out.events) return out.events->push_back(std::move(ev));
     out.json->push_back(core::encode_event(ev));
+    if (out.ids) out.ids->append_id_member(out.json->back(), out.ids->take(1));
     if (spare.size() < max_spare) spare.push_back(std::move(ev));
   }
 
@@ -975,8 +976,8 @@ core::result<std::size_t> decoder::decode(std::string_view packet, std::string_v
 }
 
 core::result<std::size_t> decoder::decode_json(std::string_view packet, std::string_view exporter, std::uint16_t port,
-                                               std::int64_t received_micros, std::vector<std::string>& out) {
-  record_sink sink{nullptr, &out};
+                                               std::int64_t received_micros, std::vector<std::string>& out, event_ids* ids) {
+  record_sink sink{nullptr, &out, ids};
   return s_->decode_packet(packet, exporter, port, received_micros, sink);
 }
 

@@ -18,6 +18,7 @@
 #include <string_view>
 #include <vector>
 
+#include "collectors/event_ids.hpp"
 #include "core/config.hpp"
 #include "core/event.hpp"
 #include "core/result.hpp"
@@ -75,9 +76,11 @@ class decoder {
   // core::encode_event writes for that event. v9 and IPFIX flow records are written straight to
   // JSON from a form of each template's fields compiled once (no event is built); v5 and sFlow
   // records, and templates that name a field twice, go through events. For collectors that only
-  // forward the JSON.
+  // forward the JSON. With `ids`, each object ends with its event id, "id", as
+  // core::append_string_member would add it (written with the record, not appended after).
   core::result<std::size_t> decode_json(std::string_view packet, std::string_view exporter, std::uint16_t port,
-                                        std::int64_t received_micros, std::vector<std::string>& out);
+                                        std::int64_t received_micros, std::vector<std::string>& out,
+                                        event_ids* ids = nullptr);
 
   // Empties `used` (events this decoder appended, done with), keeping their storage for the next
   // records: a reused event does not allocate its field list and texts again.

@@ -168,13 +168,11 @@ struct listener::impl : std::enable_shared_from_this<listener::impl> {
     }
     const std::string& address = w.last_exporter_text;
     w.records.clear();
-    auto n = w.decoder.decode_json(bytes, address, port, received, w.records);
+    auto n = w.decoder.decode_json(bytes, address, port, received, w.records, &ids);
     const decoder_stats& stats = w.decoder.stats();
     for (std::size_t k = 0; k < decoder_metric_count; ++k) c.decoder[k].set(stats.*(decoder_metrics[k].field));
     if (!n && core::log_enabled(core::log_level::debug))
       core::log(core::log_level::debug, "netflow", "exporter=" + address + " error=\"" + n.err().message + "\"");
-    std::uint64_t seq = ids.take(w.records.size());
-    for (std::string& json : w.records) ids.append_id_member(json, seq++);
     c.bus_full.add(w.records.size() - out.try_send_all(settings.topic, w.last_exporter_key, w.records));
     save_templates(w, false);
   }

@@ -548,6 +548,17 @@ TEST(netflow_decoder, recycled_events_decode_as_fresh_ones) {
 }
 
 
+// Event ids for decode_json and, beside them, the same ids from a twin: what each record's JSON
+// must end with (as the listener used to append them). The node id needs escaping.
+struct ids_beside : event_ids {
+  event_ids twin{"node \"7\"", 99};
+  ids_beside() : event_ids("node \"7\"", 99) {}
+  std::string with_id(std::string json) {
+    core::append_string_member(json, "id", twin.next());
+    return json;
+  }
+};
+
 // decode_json writes v9 and IPFIX flow records straight to JSON; it must give, byte for byte, the
 // JSON of the events decode() gives. Random templates over the elements the decoder treats
 // specially (addresses, times, uptimes, sampling, interfaces, texts, MACs, unknown and enterprise
@@ -572,7 +583,8 @@ TEST(netflow_decoder, json_form_is_the_json_of_the_events) {
       b += pick(3) == 0 ? interesting[pick(sizeof interesting)] : static_cast<char>(rng() & 0xFF);
     return b;
   };
-  decoder as_events, as_json;
+  decoder as_events, as_json, with_ids;
+  ids_beside ids;
   std::size_t compared = 0;
   for (unsigned round = 0; round < 400; ++round) {
     const bool ipfix = round % 2 == 1;
@@ -622,12 +634,18 @@ TEST(netflow_decoder, json_form_is_the_json_of_the_events) {
     sets += set(template_id, records);
     const std::string packet = ipfix ? ipfix_packet(sets, round, domain) : v9_packet(sets, round, domain);
     std::vector<core::event> events;
-    std::vector<std::string> json;
+    std::vector<std::string> json, json_with_ids;
     const auto a = as_events.decode(packet, exporter, 2055, received + round, events);
     const auto b = as_json.decode_json(packet, exporter, 2055, received + round, json);
+    const auto c = with_ids.decode_json(packet, exporter, 2055, received + round, json_with_ids, &ids);
     ASSERT_EQ(a.ok(), b.ok()) << "round " << round;
+    ASSERT_EQ(a.ok(), c.ok()) << "round " << round;
     ASSERT_EQ(events.size(), json.size()) << "round " << round;
-    for (std::size_t i = 0; i < events.size(); ++i) ASSERT_EQ(json[i], core::encode_event(events[i])) << "round " << round;
+    ASSERT_EQ(events.size(), json_with_ids.size()) << "round " << round;
+    for (std::size_t i = 0; i < events.size(); ++i) {
+      ASSERT_EQ(json[i], core::encode_event(events[i])) << "round " << round;
+      ASSERT_EQ(json_with_ids[i], ids.with_id(json[i])) << "round " << round;
+    }
     compared += json.size();
   }
   EXPECT_GT(compared, 400u);
@@ -647,14 +665,20 @@ TEST(netflow_decoder, json_form_of_the_corpus_captures_is_the_json_of_their_even
     bytes << in.rdbuf();
     auto datagrams = capture::read_pcap_udp(bytes.str());
     ASSERT_TRUE(datagrams.ok()) << file.path() << ": " << datagrams.err().message;
-    decoder as_events, as_json;
+    decoder as_events, as_json, with_ids;
+    ids_beside ids;
     for (const auto& g : *datagrams) {
       std::vector<core::event> events;
-      std::vector<std::string> json;
+      std::vector<std::string> json, json_with_ids;
       (void)as_events.decode(g.payload, g.src_ip, g.src_port, g.time_micros, events);
       (void)as_json.decode_json(g.payload, g.src_ip, g.src_port, g.time_micros, json);
+      (void)with_ids.decode_json(g.payload, g.src_ip, g.src_port, g.time_micros, json_with_ids, &ids);
       ASSERT_EQ(events.size(), json.size()) << file.path();
-      for (std::size_t i = 0; i < events.size(); ++i) ASSERT_EQ(json[i], core::encode_event(events[i])) << file.path();
+      ASSERT_EQ(events.size(), json_with_ids.size()) << file.path();
+      for (std::size_t i = 0; i < events.size(); ++i) {
+        ASSERT_EQ(json[i], core::encode_event(events[i])) << file.path();
+        ASSERT_EQ(json_with_ids[i], ids.with_id(json[i])) << file.path();
+      }
       compared += json.size();
     }
   }
