@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "core/decimal.hpp"
 #include "core/json.hpp"
 
 namespace talaia::collectors {
@@ -46,7 +47,7 @@ void event_ids::append_id_member(std::string& object, std::uint64_t seq) const {
 char* event_ids::write_id_member(char* p, std::uint64_t seq) const {
   *p++ = ',';
   std::memcpy(p, member_start_.data(), member_start_.size());
-  p = std::to_chars(p + member_start_.size(), p + member_start_.size() + 20, seq).ptr;
+  p = core::write_decimal(p + member_start_.size(), seq);
   *p++ = '"';
   return p;
 }

@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <cstring>
 
+#include "core/decimal.hpp"
+
 namespace talaia::core {
 
 std::int64_t now_micros() {
@@ -69,10 +71,6 @@ std::size_t format_rfc3339(std::int64_t micros, char (&buf)[rfc3339_max]) {
 }
 
 namespace {
-constexpr char digit_pairs[] =
-    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
-    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
-    "8081828384858687888990919293949596979899";
 void put2(char* at, unsigned v) { std::memcpy(at, digit_pairs + 2 * v, 2); }
 
 std::size_t format_rfc3339_afresh(std::int64_t micros, char (&buf)[rfc3339_max]) {

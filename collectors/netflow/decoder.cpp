@@ -16,6 +16,7 @@
 #include "collectors/netflow/sflow.hpp"
 #include "collectors/netflow/v5.hpp"
 #include "core/clock.hpp"
+#include "core/decimal.hpp"
 #include "core/json.hpp"
 
 namespace talaia::collectors::netflow {
@@ -282,18 +283,9 @@ struct json_writer {
   template <typename named_t>
   [[gnu::always_inline]] void integer(const named_t& f, std::uint64_t v) {
     put(f.key);
-    if (v < 10) {  // one or two digits (protocols, flags, masks, interfaces) without to_chars
-      *p++ = static_cast<char>('0' + v);
-      return;
-    }
-    if (v < 100) {
-      *p++ = static_cast<char>('0' + v / 10);
-      *p++ = static_cast<char>('0' + v % 10);
-      return;
-    }
     const bool big = beyond_int64(v);  // a string, as set_unsigned makes it
     if (big) *p++ = '"';
-    p = std::to_chars(p, p + 20, v).ptr;
+    p = core::write_decimal(p, v);
     if (big) *p++ = '"';
   }
   template <typename named_t>
@@ -591,16 +583,16 @@ struct decoder::state {
   }
 
   std::uint64_t rate_for(const exporter_state& e, std::uint64_t selector) const {
-    if (e.sampling.empty()) return 0;
+    if (e.sampling.empty()) [[likely]] return 0;
     if (selector != no_selector)
       if (auto it = e.sampling.find(selector); it != e.sampling.end()) return it->second;
     if (auto it = e.sampling.find(no_selector); it != e.sampling.end()) return it->second;
     return 0;
   }
 
-  // The sampling rate of a flow record: the one it states, else its exporter's for its selector.
+  // The sampling rate of a flow record whose template states one (t.states_rate): the one it
+  // states, else its exporter's for its selector.
   std::uint64_t sampling_rate_of(const exporter_state& e, const flow_template& t, std::string_view rec) const {
-    if (!t.states_rate) return rate_for(e, no_selector);
     sampling_fields sampling;
     std::size_t used = 0;
     (void)for_each_value(t, rec, used, [&](const field_spec& f, std::string_view v) {
@@ -617,7 +609,7 @@ struct decoder::state {
   template <typename writer_t>
   bool write_flow_record(const exporter_state& e, const flow_template& t, std::string_view rec, const packet_context& ctx,
                          writer_t& w, std::size_t& used) const {
-    const std::uint64_t rate = sampling_rate_of(e, t, rec);
+    const std::uint64_t rate = t.states_rate ? sampling_rate_of(e, t, rec) : rate_for(e, no_selector);
     // Per role, the last value written under its name when that was an integer.
     std::array<std::optional<std::uint64_t>, field_role_count> role_value{};
     const bool ok = for_each_field_value(t, rec, used, [&](const resolved_field& f, std::string_view v) {
