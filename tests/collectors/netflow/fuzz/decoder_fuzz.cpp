@@ -1,7 +1,8 @@
 // libFuzzer target for the NetFlow v5/v9/IPFIX decoder. The input is a stream of export packets,
 // each preceded by its 2-byte big-endian length, from a handful of exporters, so that templates,
 // held data, withdrawals and sequence tracking are all reached. Untrusted bytes must never crash,
-// assert or throw, and decode_json must give the JSON of the events decode gives, byte for byte.
+// assert or throw, and decode_json (with event ids, as the listener calls it) must give the JSON of
+// the events decode gives plus each one's id, byte for byte.
 #include <cstddef>
 #include <cstdlib>
 #include <string>
@@ -9,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "collectors/event_ids.hpp"
 #include "collectors/netflow/decoder.hpp"
 #include "core/json.hpp"
 
@@ -20,6 +22,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   limits.max_templates_per_exporter = 16;
   limits.max_held_sets = 8;
   decoder d(limits), as_json(limits);
+  talaia::collectors::event_ids ids("fuzz", 1), twin("fuzz", 1);
   std::vector<talaia::core::event> out;
   std::vector<std::string> json;
   const std::string_view in(reinterpret_cast<const char*>(data), size);
@@ -34,10 +37,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     json.clear();
     const auto port = static_cast<std::uint16_t>(2055 + n % 2);
     (void)d.decode(packet, exporters[n % 3], port, static_cast<std::int64_t>(n) * 1000000, out);
-    (void)as_json.decode_json(packet, exporters[n % 3], port, static_cast<std::int64_t>(n) * 1000000, json);
+    (void)as_json.decode_json(packet, exporters[n % 3], port, static_cast<std::int64_t>(n) * 1000000, json, &ids);
     if (json.size() != out.size()) std::abort();
-    for (std::size_t i = 0; i < out.size(); ++i)
-      if (json[i] != talaia::core::encode_event(out[i])) std::abort();
+    for (std::size_t i = 0; i < out.size(); ++i) {
+      std::string expected = talaia::core::encode_event(out[i]);
+      talaia::core::append_string_member(expected, "id", twin.next());
+      if (json[i] != expected) std::abort();
+    }
     ++n;
   }
   // Saved templates must load back.
