@@ -492,14 +492,21 @@ struct decoder::state {
       proto.set_ip("exporter", normalise_address(ctx.peer));
       proto.set_integer("flow_version", ctx.version);
       proto.set_integer("observation_domain", ctx.domain);
-      if (json) proto_json = core::encode_event(proto), proto_json.pop_back();
+      if (json) {
+        // The shared start is written once into the record buffer; each record is written after
+        // it. Room for the longest record the rest of the set can hold.
+        proto_json = core::encode_event(proto), proto_json.pop_back();
+        const std::size_t bound = proto_json.size() + t.json_bound + 6 * set.size() + (out.ids ? out.ids->member_room() : 0) + 1;
+        if (json_buffer.size() < bound) json_buffer.resize(bound);
+        std::memcpy(json_buffer.data(), proto_json.data(), proto_json.size());
+      }
     }
     std::size_t at = 0;
     while (set.size() - at >= t.min_length) {
       std::size_t used = 0;
       const std::string_view rec = set.substr(at);
       bool ok = t.options ? apply_options_record(e, t, rec, used)
-                : json    ? decode_flow_record_json(e, t, rec, ctx, proto_json, out, used)
+                : json    ? decode_flow_record_json(e, t, rec, ctx, proto_json.size(), out, used)
                           : decode_flow_record(e, t, rec, ctx, proto, out, used);
       if (!ok) return false;
       at += used;
@@ -698,17 +705,15 @@ struct decoder::state {
     return true;
   }
 
+  // json_buffer holds the set's shared start (`proto_size` bytes) and room for the record.
   bool decode_flow_record_json(exporter_state& e, const flow_template& t, std::string_view rec, const packet_context& ctx,
-                               const std::string& proto_json, const record_sink& out, std::size_t& used) {
-    const std::size_t bound = proto_json.size() + t.json_bound + 6 * rec.size() + (out.ids ? out.ids->member_room() : 0) + 1;
-    if (json_buffer.size() < bound) json_buffer.resize(bound);
-    std::memcpy(json_buffer.data(), proto_json.data(), proto_json.size());
-    json_writer w{json_buffer.data() + proto_json.size()};
+                               std::size_t proto_size, const record_sink& out, std::size_t& used) {
+    json_writer w{json_buffer.data() + proto_size};
     if (!write_flow_record(e, t, rec, ctx, w, used)) return false;
     if (out.ids) w.p = out.ids->write_id_member(w.p, out.ids->take(1));
     *w.p++ = '}';
     const std::size_t n = static_cast<std::size_t>(w.p - json_buffer.data());
-    assert(n <= bound);
+    assert(n <= json_buffer.size());
     out.json->emplace_back(json_buffer.data(), n);
     return true;
   }
