@@ -36,8 +36,8 @@ element_info element(std::uint32_t enterprise, std::uint16_t id);
 std::string unnamed_element(std::uint32_t enterprise, std::uint16_t id);
 
 // Value readers. None of them reads past `bytes`; callers check lengths.
-// Big-endian, up to 8 bytes (inline: every integer field of every record is read by it).
-inline std::uint64_t read_unsigned(std::string_view b) {
+// Big-endian, up to 8 bytes (inlined: every integer field of every record is read by it).
+[[gnu::always_inline]] inline std::uint64_t read_unsigned(std::string_view b) {
   const auto* p = reinterpret_cast<const unsigned char*>(b.data());
   switch (b.size()) {  // the usual widths read at once
     case 1: return p[0];
