@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # NetFlow v9 and IPFIX: records per CPU-second for Talaia, nfcapd (nfdump) and goflow2, fed the
 # same packet stream over UDP on 127.0.0.1 in the same run; prints each figure and the ratios.
-#   bench/netflow/run.sh [BUILD_DIR] [PACKETS] [PACKETS_PER_SECOND]
+#   bench/netflow/run.sh [BUILD_DIR] [PACKETS] [PACKETS_PER_SECOND] [ROUNDS]
 # Needs: a built tree (core and collectors libraries), nfdump; goflow2 on PATH or in ~/go/bin
 # (go install github.com/netsampler/goflow2/v2/cmd/goflow2@latest) is optional.
 set -euo pipefail
@@ -9,6 +9,7 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 build=${1:-$root/build}
 packets=${2:-40000}
 pps=${3:-20000}
+rounds=${4:-3}
 work=$(mktemp -d /tmp/talaia-netflow-bench.XXXXXX)
 trap 'kill $(jobs -p) 2>/dev/null || true; bash "$root/deploy/kafka/kafka.sh" stop "$work/kafka" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
 bench=$work/netflow_bench
@@ -36,6 +37,7 @@ rate() { awk -v r="$1" -v c="$2" 'BEGIN { if (c > 0) printf "%.0f", r / c; else 
 kafka=""
 if bash "$root/deploy/kafka/kafka.sh" fetch >/dev/null 2>&1 && bash "$root/deploy/kafka/kafka.sh" start "$work/kafka" >/dev/null 2>&1; then
   kafka=$(cat "$work/kafka/bootstrap")
+  BENCH_KAFKA=$kafka "$bench" warm-up
 fi
 listen() {  # listen [BROKERS] -> "records cpu": Talaia's listener fed the stream
   local p; p=$(port)
@@ -47,6 +49,21 @@ listen() {  # listen [BROKERS] -> "records cpu": Talaia's listener fed the strea
   sed 's/[a-z_]*=//g' "$work/listen.out"
 }
 
+# nfcapd_run -> "records cpu": nfcapd fed the stream, CPU from start to exit.
+nfcapd_run() {
+  local p np
+  p=$(port)
+  rm -rf "$work/nfcapd" && mkdir -p "$work/nfcapd"
+  cpu_run "$work/nfcapd.cpu" nfcapd -b 127.0.0.1 -p $p -w "$work/nfcapd" -t 3600 -B 8388608 >"$work/nfcapd.log" 2>&1 &
+  np=$!
+  sleep 0.5
+  "$bench" send "$stream" $p $pps
+  sleep 1
+  kill -TERM $np; wait $np 2>/dev/null || true
+  echo "$(nfdump -R "$work/nfcapd" -q -o 'fmt:%pkt' 2>/dev/null | wc -l) $(cat "$work/nfcapd.cpu")"
+}
+median() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : int((v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
+
 for version in 9 10; do
   stream=$work/v$version.stream
   "$bench" write "$stream" $version $packets
@@ -55,29 +72,26 @@ for version in 9 10; do
   read -r r c _ <<<"$("$bench" decode "$stream" | sed 's/[a-z_]*=//g')"
   echo "talaia decode+JSON+bus (no network): $r records, $c CPU-s: $(rate "$r" "$c") records/CPU-s"
 
-  read -r tr tc <<<"$(listen "")"
-  ours=$(rate "$tr" "$tc")
-  echo "talaia listener (UDP, JSON, in-process bus): $tr records, $tc CPU-s: $ours records/CPU-s"
+  # Talaia's listener and nfcapd, alternating, $rounds times each: the medians and their ratio
+  # (one run on this shared machine swings by a third).
+  ours_all=() theirs_all=()
+  for ((round = 1; round <= rounds; round++)); do
+    read -r tr tc <<<"$(listen "")"
+    ours_all+=("$(rate "$tr" "$tc")")
+    echo "talaia listener (UDP, JSON, in-process bus), round $round: $tr records, $tc CPU-s: ${ours_all[-1]} records/CPU-s"
+    read -r nr nc <<<"$(nfcapd_run)"
+    theirs_all+=("$(rate "$nr" "$nc")")
+    echo "nfcapd (writes nfcapd files), round $round: $nr records, $nc CPU-s: ${theirs_all[-1]} records/CPU-s"
+  done
+  ours=$(median "${ours_all[@]}")
+  theirs=$(median "${theirs_all[@]}")
+  echo "median of $rounds: talaia listener $ours records/CPU-s, nfcapd $theirs; talaia/nfcapd = $(awk -v a="$ours" -v b="$theirs" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }')"
   if [[ -n $kafka ]]; then
     read -r kr kc <<<"$(listen "$kafka")"
     echo "talaia listener (UDP, JSON, Kafka producer, until acknowledged): $kr records, $kc CPU-s: $(rate "$kr" "$kc") records/CPU-s"
   else
     echo "talaia into Kafka: no broker could be started (deploy/kafka/kafka.sh); skipped"
   fi
-
-  p=$(port)
-  mkdir -p "$work/nfcapd"
-  cpu_run "$work/nfcapd.cpu" nfcapd -b 127.0.0.1 -p $p -w "$work/nfcapd" -t 3600 -B 8388608 >"$work/nfcapd.log" 2>&1 &
-  np=$!
-  sleep 0.5
-  "$bench" send "$stream" $p $pps
-  sleep 1
-  kill -TERM $np; wait $np 2>/dev/null || true
-  nr=$(nfdump -R "$work/nfcapd" -q -o 'fmt:%pkt' 2>/dev/null | wc -l)
-  nc=$(cat "$work/nfcapd.cpu")
-  theirs=$(rate "$nr" "$nc")
-  echo "nfcapd (writes nfcapd files): $nr records, $nc CPU-s: $theirs records/CPU-s; talaia/nfcapd = $(awk -v a="$ours" -v b="$theirs" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }')"
-  rm -rf "$work/nfcapd"
 
   goflow2=$(command -v goflow2 || echo "$HOME/go/bin/goflow2")
   if [[ -x $goflow2 ]]; then
