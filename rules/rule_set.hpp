@@ -36,6 +36,11 @@ class rule_set {
   struct slot {
     std::string field;                       // empty for the keyword slot
     database_ptr db;                         // null when the slot has no regex atoms left to scan
+    // Regex atoms that trigger no rule and gate none (`filter: [':', '@']` beside a rarer
+    // selection): their hits matter only to the rules owning them, so they are scanned, after
+    // the rest, only when one of those rules is to be evaluated. Null when there are none.
+    database_ptr lazy_db;
+    std::vector<std::uint32_t> lazy_rules;  // the rules owning lazy_db's atoms, ascending
     // Equality atoms (`field: value` without wildcards, the commonest Sigma test) are looked up
     // here, sorted by text, instead of scanned: short fields such as `kind` or `app_name` then
     // need no hs_scan call at all.

@@ -39,29 +39,38 @@ void scanner::match(const core::event_view& ev, std::vector<std::size_t>& matche
   // the scans can be skipped where no rule that needs them passes its gates.
   // Shorter texts first: their hits can close the gates of the longer ones.
   deferred_.clear();
+  lazy_.clear();
   for (const core::field_view& f : ev.fields())
     if (const rule_set::slot* s = set_->find_slot(f.name)) {
       decide_directly(*s, f.text, ev);
-      if (s->db || !s->fallbacks.empty()) {
+      if (s->db || s->lazy_db || !s->fallbacks.empty()) {
         deferred_.push_back({s, f.text});
         ++pending_[s->index];
       }
     }
   std::sort(deferred_.begin(), deferred_.end(),
             [](const pending_scan& a, const pending_scan& b) { return a.text.size() < b.text.size(); });
+  // A slot not worth scanning has no rule that can pass its gates: its lazy atoms cannot matter.
   for (const auto& [s, text] : deferred_) {
-    if (worth_scanning(*s)) scan_patterns(*s, text);
+    if (worth_scanning(*s)) {
+      scan_patterns(*s, text);
+      if (s->lazy_db) lazy_.push_back({s, text});
+    }
     --pending_[s->index];
   }
 
   const rule_set::slot& keywords = set_->keyword_slot();
-  if ((keywords.db || !keywords.present_atoms.empty() || !keywords.empty_atoms.empty() ||
+  if ((keywords.db || keywords.lazy_db || !keywords.present_atoms.empty() || !keywords.empty_atoms.empty() ||
        !keywords.fallbacks.empty()) && worth_scanning(keywords)) {
+    const auto scan_keywords = [&](std::string_view text) {
+      scan(keywords, text, ev);
+      if (keywords.lazy_db) lazy_.push_back({&keywords, text});
+    };
     if (const core::field_view* raw = ev.find("raw")) {
-      scan(keywords, raw->text, ev);
+      scan_keywords(raw->text);
     } else {
       for (const core::field_view& f : ev.fields())
-        if (f.type == core::field_type::string) scan(keywords, f.text, ev);
+        if (f.type == core::field_type::string) scan_keywords(f.text);
     }
   }
 
@@ -70,6 +79,13 @@ void scanner::match(const core::event_view& ev, std::vector<std::size_t>& matche
     candidate_[r] = 1;
     candidates_.push_back(r);
   }
+  // Lazy atoms trigger no rule: their hits add no candidate, they only inform the evaluation.
+  for (const auto& [s, text] : lazy_)
+    for (std::uint32_t r : s->lazy_rules)
+      if (candidate_[r]) {
+        scan_database(s->lazy_db.get(), *s, text);
+        break;
+      }
   std::sort(candidates_.begin(), candidates_.end());
   const match_input in{hits_, ev};
   for (std::uint32_t r : candidates_)
@@ -116,13 +132,17 @@ void scanner::decide_directly(const rule_set::slot& s, std::string_view text, co
 
 void scanner::scan_patterns(const rule_set::slot& s, std::string_view text) {
   if (!s.fallbacks.empty()) run_fallbacks(s, text);
-  if (!s.db || (text.empty() && !s.scan_empty)) return;  // generated patterns never match empty
+  scan_database(s.db.get(), s, text);
+}
+
+void scanner::scan_database(const hs_database_t* db, const rule_set::slot& s, std::string_view text) {
+  if (!db || (text.empty() && !s.scan_empty)) return;  // generated patterns never match empty
   if (text.size() > std::numeric_limits<unsigned int>::max()) {  // beyond what hs_scan takes
     ++scan_errors_;
     return;
   }
-  hs_error_t status = hs_scan(s.db.get(), text.data(), static_cast<unsigned int>(text.size()), 0,
-                              scratch_.get(), &scanner::on_match, this);
+  hs_error_t status = hs_scan(db, text.data(), static_cast<unsigned int>(text.size()), 0, scratch_.get(),
+                              &scanner::on_match, this);
   if (status != HS_SUCCESS) ++scan_errors_;
 }
 

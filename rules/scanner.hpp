@@ -37,6 +37,7 @@ class scanner {
   void scan(const rule_set::slot& s, std::string_view text, const core::event_view& ev);
   void decide_directly(const rule_set::slot& s, std::string_view text, const core::event_view& ev);
   void scan_patterns(const rule_set::slot& s, std::string_view text);
+  void scan_database(const hs_database_t* db, const rule_set::slot& s, std::string_view text);
   bool worth_scanning(const rule_set::slot& s) const;
   void run_fallbacks(const rule_set::slot& s, std::string_view text);
   void look_up_exact(const rule_set::slot& s, std::string_view text);
@@ -59,6 +60,7 @@ class scanner {
     std::string_view text;
   };
   std::vector<pending_scan> deferred_;    // match(): the scans left until the lookups are done
+  std::vector<pending_scan> lazy_;        // match(): texts for the slots' lazy databases
   std::vector<std::uint32_t> pending_;    // per slot index: its deferred scans not yet done
   std::uint64_t scan_errors_ = 0;
   std::uint64_t fallback_limit_hits_ = 0;

@@ -255,6 +255,100 @@ detection:
   EXPECT_EQ(rules_of({{"raw", "scp a b:c"}}), ids{});
 }
 
+// Regex atoms no rule is triggered by and no gate needs (a filter beside a rarer selection) go
+// to a slot's lazy database, scanned only when a rule owning them is evaluated: every rule must
+// decide as if they were scanned with the rest, negated or not, shared or not, in keywords
+// (raw, or each string field without one) and in fields.
+TEST(scanner, lazily_scanned_atoms_decide_as_the_others) {
+  auto sc = compile(R"(title: tools
+id: tools
+detection:
+    tools:
+        - 'scp '
+        - 'rsync '
+    filter:
+        - ':'
+        - '@'
+    condition: tools and filter
+---
+title: not filtered
+id: not_filtered
+detection:
+    sel:
+        msg|contains: foo
+    filter:
+        msg|contains: bar
+    condition: sel and not filter
+---
+title: shared
+id: shared
+detection:
+    sel:
+        msg|contains: bar
+    condition: sel
+---
+title: negated only
+id: negated_only
+detection:
+    filter:
+        - 'zz'
+    condition: not filter
+)");
+  ASSERT_TRUE(sc);
+  const rule_set& set = sc->rules();
+  ASSERT_NE(set.keyword_slot().lazy_db, nullptr);  // ':', '@' and 'zz'
+  EXPECT_EQ(set.keyword_slot().db != nullptr, true);  // the tools
+  ASSERT_NE(set.find_slot("msg"), nullptr);
+  EXPECT_EQ(set.find_slot("msg")->lazy_db, nullptr);  // `bar` triggers `shared`: scanned at once
+  const auto rules_of = [&](fields fs) { return matched_ids(*sc, fs); };
+  using ids = std::vector<std::string>;
+  EXPECT_EQ(rules_of({{"raw", "scp a b:c"}}), (ids{"tools", "negated_only"}));
+  EXPECT_EQ(rules_of({{"raw", "rsync a@b"}}), (ids{"tools", "negated_only"}));
+  EXPECT_EQ(rules_of({{"raw", "scp a b"}}), ids{"negated_only"});
+  EXPECT_EQ(rules_of({{"raw", "scp a:zz"}}), ids{"tools"});
+  EXPECT_EQ(rules_of({{"raw", "a:b zz"}}), ids{});
+  EXPECT_EQ(rules_of({{"msg", "foo"}, {"raw", "x"}}), (ids{"not_filtered", "negated_only"}));
+  EXPECT_EQ(rules_of({{"msg", "foo bar"}, {"raw", "x"}}), (ids{"shared", "negated_only"}));
+  // Without raw, keywords search each string field: a tool in one, ':' in another.
+  EXPECT_EQ(rules_of({{"a", "scp x"}, {"b", "y:z"}}), (ids{"tools", "negated_only"}));
+  EXPECT_EQ(rules_of({{"a", "scp x"}, {"b", "zz"}}), ids{});
+  // Reset between events: a lazy hit of one event is not seen by the next.
+  EXPECT_EQ(rules_of({{"raw", "scp a:b"}}), (ids{"tools", "negated_only"}));
+  EXPECT_EQ(rules_of({{"raw", "scp ab"}}), ids{"negated_only"});
+}
+
+// A lazy atom in a field slot: scanned only when its rule is a candidate.
+TEST(scanner, lazily_scanned_field_atoms_decide_as_the_others) {
+  auto sc = compile(R"(title: r
+id: r
+detection:
+    sel:
+        app: sshd
+    filter:
+        msg|contains: 'from 10.'
+    condition: sel and not filter
+---
+title: s
+id: s
+detection:
+    sel:
+        app: cron
+    other:
+        msg|endswith: ' ok'
+    condition: sel and other
+)");
+  ASSERT_TRUE(sc);
+  ASSERT_NE(sc->rules().find_slot("msg"), nullptr);
+  ASSERT_NE(sc->rules().find_slot("msg")->lazy_db, nullptr);
+  const auto rules_of = [&](fields fs) { return matched_ids(*sc, fs); };
+  using ids = std::vector<std::string>;
+  EXPECT_EQ(rules_of({{"app", "sshd"}, {"msg", "login from 10.0.0.1"}}), ids{});
+  EXPECT_EQ(rules_of({{"app", "sshd"}, {"msg", "login from 192.0.2.1"}}), ids{"r"});
+  EXPECT_EQ(rules_of({{"app", "cron"}, {"msg", "job ok"}}), ids{"s"});
+  EXPECT_EQ(rules_of({{"app", "cron"}, {"msg", "job failed"}}), ids{});
+  EXPECT_EQ(rules_of({{"app", "x"}, {"msg", "job ok from 10.1"}}), ids{});
+}
+
 TEST(scanner, contains) {
   one_rule r("sel:\n    msg|contains: 'Failed Password'\ncondition: sel");
   EXPECT_TRUE(r({{"msg", "Failed password for root from 10.0.0.1"}}));
