@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <limits>
 #include <optional>
+#include <span>
 
 namespace talaia::rules {
 
@@ -38,23 +39,29 @@ void scanner::match(const core::event_view& ev, std::vector<std::size_t>& matche
   // First what is decided without scanning (equality lookups, presence, cidr, numbers), so that
   // the scans can be skipped where no rule that needs them passes its gates.
   // Shorter texts first: their hits can close the gates of the longer ones.
-  deferred_.clear();
-  lazy_.clear();
+  // Room for a scan per field, and for lazy scans of a field's slot and the keywords' per
+  // string field: written by position, without push_back's growth check on every field.
+  const std::size_t n = ev.fields().size();
+  if (deferred_.size() < n) deferred_.resize(n);
+  if (lazy_.size() < 2 * n + 1) lazy_.resize(2 * n + 1);
+  std::size_t deferred = 0;
+  lazy_count_ = 0;
   for (const core::field_view& f : ev.fields())
     if (const rule_set::slot* s = set_->find_slot(f.name)) {
       decide_directly(*s, f.text, ev);
       if (s->db || s->lazy_db || !s->fallbacks.empty()) {
-        deferred_.push_back({s, f.text});
+        deferred_[deferred++] = {s, f.text};
         ++pending_[s->index];
       }
     }
-  std::sort(deferred_.begin(), deferred_.end(),
+  const auto scans = std::span(deferred_).first(deferred);
+  std::sort(scans.begin(), scans.end(),
             [](const pending_scan& a, const pending_scan& b) { return a.text.size() < b.text.size(); });
   // A slot not worth scanning has no rule that can pass its gates: its lazy atoms cannot matter.
-  for (const auto& [s, text] : deferred_) {
+  for (const auto& [s, text] : scans) {
     if (worth_scanning(*s)) {
       scan_patterns(*s, text);
-      if (s->lazy_db) lazy_.push_back({s, text});
+      if (s->lazy_db) lazy_[lazy_count_++] = {s, text};
     }
     --pending_[s->index];
   }
@@ -64,7 +71,7 @@ void scanner::match(const core::event_view& ev, std::vector<std::size_t>& matche
        !keywords.fallbacks.empty()) && worth_scanning(keywords)) {
     const auto scan_keywords = [&](std::string_view text) {
       scan(keywords, text, ev);
-      if (keywords.lazy_db) lazy_.push_back({&keywords, text});
+      if (keywords.lazy_db) lazy_[lazy_count_++] = {&keywords, text};
     };
     if (const core::field_view* raw = ev.find("raw")) {
       scan_keywords(raw->text);
@@ -80,7 +87,7 @@ void scanner::match(const core::event_view& ev, std::vector<std::size_t>& matche
     candidates_.push_back(r);
   }
   // Lazy atoms trigger no rule: their hits add no candidate, they only inform the evaluation.
-  for (const auto& [s, text] : lazy_)
+  for (const auto& [s, text] : std::span(lazy_).first(lazy_count_))
     for (std::uint32_t r : s->lazy_rules)
       if (candidate_[r]) {
         scan_database(s->lazy_db.get(), *s, text);

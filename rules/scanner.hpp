@@ -60,7 +60,8 @@ class scanner {
     std::string_view text;
   };
   std::vector<pending_scan> deferred_;    // match(): the scans left until the lookups are done
-  std::vector<pending_scan> lazy_;        // match(): texts for the slots' lazy databases
+  std::vector<pending_scan> lazy_;        // match(): texts for the slots' lazy databases, [0, lazy_count_)
+  std::size_t lazy_count_ = 0;
   std::vector<std::uint32_t> pending_;    // per slot index: its deferred scans not yet done
   std::uint64_t scan_errors_ = 0;
   std::uint64_t fallback_limit_hits_ = 0;
