@@ -156,11 +156,15 @@ void scanner::scan_database(const hs_database_t* db, const rule_set::slot& s, st
 void scanner::look_up_exact(const rule_set::slot& s, std::string_view text) {
   // The tables are in exact_order, by length first: the values of the text's length are found
   // by their lengths alone, then the few of them compared whole (a binary search when many).
-  const auto hit_all = [&](const std::vector<rule_set::exact_value>& values, std::string_view key) {
-    const auto shorter = [](const rule_set::exact_value& v, std::size_t n) { return v.text.size() < n; };
-    auto it = std::lower_bound(values.begin(), values.end(), key.size(), shorter);
-    auto end = it;
-    while (end != values.end() && end->text.size() == key.size()) ++end;
+  using values = std::vector<rule_set::exact_value>;
+  const auto run_of_length = [n = text.size()](const values& v) {
+    const auto shorter = [](const rule_set::exact_value& x, std::size_t k) { return x.text.size() < k; };
+    auto begin = std::lower_bound(v.begin(), v.end(), n, shorter);
+    auto end = begin;
+    while (end != v.end() && end->text.size() == n) ++end;
+    return std::pair{begin, end};
+  };
+  const auto hit_equal = [&](values::const_iterator it, values::const_iterator end, std::string_view key) {
     if (end - it > 8) {  // the run equal to the key, by bytes
       it = std::lower_bound(it, end, key, [](const rule_set::exact_value& v, std::string_view k) { return std::string_view(v.text) < k; });
       for (; it != end && core::same_bytes(it->text.data(), key.data(), key.size()); ++it) hit(it->atom);
@@ -169,14 +173,19 @@ void scanner::look_up_exact(const rule_set::slot& s, std::string_view text) {
     for (; it != end; ++it)
       if (core::same_bytes(it->text.data(), key.data(), key.size())) hit(it->atom);
   };
-  if (!s.exact_cased.empty()) hit_all(s.exact_cased, text);
-  if (s.exact_caseless.empty()) return;
+  if (!s.exact_cased.empty()) {
+    const auto [begin, end] = run_of_length(s.exact_cased);
+    hit_equal(begin, end, text);
+  }
+  // Folding keeps the length: with no caseless value of this length there is nothing to fold for.
+  const auto [begin, end] = run_of_length(s.exact_caseless);
+  if (begin == end) return;
   lowered_.resize(text.size());
   for (std::size_t i = 0; i < text.size(); ++i) {
     const char c = text[i];
     lowered_[i] = c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;  // as HS_FLAG_CASELESS folds
   }
-  hit_all(s.exact_caseless, lowered_);
+  hit_equal(begin, end, lowered_);
 }
 
 void scanner::run_checks(const rule_set::slot& s, std::string_view text, const core::event_view& ev) {
