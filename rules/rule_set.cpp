@@ -416,8 +416,11 @@ void rule_set::index_slots() {
   while (size < 2 * fields_.size()) size *= 2;
   slot_table_.assign(size, 0);
   slot_mask_ = size - 1;
+  slot_filter_.fill(0);
   for (std::size_t i = 0; i < fields_.size(); ++i) {
-    std::size_t b = slot_hash(fields_[i].field) & slot_mask_;
+    const std::size_t hash = slot_hash(fields_[i].field);
+    slot_filter_[filter_bit(hash) >> 6] |= std::uint64_t{1} << (filter_bit(hash) & 63);
+    std::size_t b = hash & slot_mask_;
     while (slot_table_[b] != 0) b = (b + 1) & slot_mask_;
     slot_table_[b] = static_cast<std::uint32_t>(i + 1);
   }

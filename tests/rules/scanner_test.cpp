@@ -349,6 +349,35 @@ detection:
   EXPECT_EQ(rules_of({{"app", "x"}, {"msg", "job ok from 10.1"}}), ids{});
 }
 
+// find_slot: every field a rule names is found (through the filter and the table), any other
+// name is not, whatever its length or bytes.
+TEST(scanner, every_named_field_has_its_slot_and_no_other_name_has_one) {
+  std::vector<std::string> names = {"a", "kind", "app_name", "sshd.outcome", "fortigate.subtype", "cs-uri-query",
+                                    "x" + std::string(40, 'y')};
+  for (int i = 0; i < 60; ++i) names.push_back("f" + std::to_string(i * 37));
+  std::string yaml;
+  for (std::size_t i = 0; i < names.size(); ++i)
+    yaml += "title: r" + std::to_string(i) + "\ndetection:\n    sel:\n        " + names[i] + "|contains: v\n    condition: sel\n---\n";
+  yaml += "title: last\ndetection:\n    sel:\n        z: v\n    condition: sel\n";
+  names.push_back("z");
+  std::optional<scanner> sc = compile(yaml);
+  ASSERT_TRUE(sc);
+  const rule_set& set = sc->rules();
+  for (const std::string& n : names) {
+    const rule_set::slot* s = set.find_slot(n);
+    ASSERT_NE(s, nullptr) << n;
+    EXPECT_EQ(s->field, n);
+  }
+  std::mt19937 rng(5);
+  for (int i = 0; i < 20000; ++i) {
+    std::string other(1 + rng() % 20, ' ');
+    for (char& c : other) c = "fkind_ap0123456789.z"[rng() % 20];
+    if (std::find(names.begin(), names.end(), other) != names.end()) continue;
+    EXPECT_EQ(set.find_slot(other), nullptr) << other;
+  }
+  EXPECT_EQ(set.find_slot(""), nullptr);
+}
+
 TEST(scanner, contains) {
   one_rule r("sel:\n    msg|contains: 'Failed Password'\ncondition: sel");
   EXPECT_TRUE(r({{"msg", "Failed password for root from 10.0.0.1"}}));
