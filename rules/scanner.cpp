@@ -24,7 +24,8 @@ scanner::scanner(std::shared_ptr<const rule_set> set, scratch_ptr scratch, fallb
       fallback_(std::move(fallback)),
       hits_(set_->atom_count(), 0),
       candidate_(set_->rules().size(), 0),
-      pending_(set_->slot_count(), 0) {
+      pending_(set_->slot_count(), 0),
+      memos_(memo_entries) {
   touched_.reserve(set_->atom_count());
   candidates_.reserve(set_->rules().size());
 }
@@ -139,7 +140,44 @@ void scanner::decide_directly(const rule_set::slot& s, std::string_view text, co
 
 void scanner::scan_patterns(const rule_set::slot& s, std::string_view text) {
   if (!s.fallbacks.empty()) run_fallbacks(s, text);
+  if (scan_memoized(s, text)) return;
   scan_database(s.db.get(), s, text);
+}
+
+std::size_t scanner::memo_index(std::uint32_t slot, std::string_view text) {
+  char head[8] = {}, tail[8] = {};
+  core::move_bytes(head, text.data(), std::min<std::size_t>(text.size(), 8));
+  if (text.size() > 8) core::move_bytes(tail, text.data() + text.size() - 8, 8);
+  std::uint64_t h = (std::uint64_t{slot} << 8 | text.size()) * 0x9E3779B97F4A7C15ULL;
+  h = (h ^ core::load_word<std::uint64_t>(head)) * 0x9E3779B97F4A7C15ULL;
+  h = (h ^ core::load_word<std::uint64_t>(tail)) * 0x9E3779B97F4A7C15ULL;
+  return static_cast<std::size_t>(h >> 56);  // memo_entries buckets
+}
+
+bool scanner::scan_memoized(const rule_set::slot& s, std::string_view text) {
+  if (!s.db || text.empty() || text.size() > memo_text) return false;
+  memo& m = memos_[memo_index(s.index, text)];
+  if (m.slot == s.index && m.size == text.size() && core::same_bytes(m.text, text.data(), text.size())) {
+    for (std::size_t i = 0; i < m.atoms; ++i) hit(m.hits[i]);
+    return true;
+  }
+  recording_ = true;
+  recorded_ = 0;
+  const hs_error_t status = hs_scan(s.db.get(), text.data(), static_cast<unsigned int>(text.size()), 0, scratch_.get(),
+                                    &scanner::on_match, this);
+  recording_ = false;
+  if (status != HS_SUCCESS) {
+    ++scan_errors_;
+    return true;
+  }
+  if (recorded_ <= memo_atoms) {
+    m.slot = s.index;
+    m.size = static_cast<std::uint8_t>(text.size());
+    m.atoms = static_cast<std::uint8_t>(recorded_);
+    std::copy_n(text.data(), text.size(), m.text);
+    std::copy_n(record_, recorded_, m.hits);
+  }
+  return true;
 }
 
 void scanner::scan_database(const hs_database_t* db, const rule_set::slot& s, std::string_view text) {
@@ -243,7 +281,12 @@ void scanner::hit(std::uint32_t atom) {
 
 int scanner::on_match(unsigned int id, unsigned long long, unsigned long long, unsigned int,
                       void* context) {
-  static_cast<scanner*>(context)->hit(id);
+  auto* self = static_cast<scanner*>(context);
+  if (self->recording_) {
+    if (self->recorded_ < memo_atoms) self->record_[self->recorded_] = id;
+    ++self->recorded_;
+  }
+  self->hit(id);
   return 0;  // keep scanning: other patterns may still match
 }
 

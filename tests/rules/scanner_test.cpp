@@ -378,6 +378,71 @@ TEST(scanner, every_named_field_has_its_slot_and_no_other_name_has_one) {
   EXPECT_EQ(set.find_slot(""), nullptr);
 }
 
+// Short texts scanned again have their hits replayed from the scanner's memo: every rule must
+// decide as on a first scan, for texts met many times, texts sharing a memo bucket (more distinct
+// texts than buckets), texts that match more atoms than a memo keeps, and keyword texts.
+TEST(scanner, texts_met_again_decide_as_when_first_scanned) {
+  auto sc = compile(R"(title: ab
+id: ab
+detection:
+    sel:
+        app|contains: ab
+    condition: sel
+---
+title: endz
+id: endz
+detection:
+    sel:
+        app|endswith: z
+    condition: sel
+---
+title: many
+id: many
+detection:
+    sel:
+        app|contains|all: [a, b, x, z, ax, bz]
+    condition: sel
+---
+title: other
+id: other
+detection:
+    sel:
+        host|startswith: ab
+    condition: sel
+---
+title: kw
+id: kw
+detection:
+    keywords:
+        - zz
+    condition: keywords
+)");
+  ASSERT_TRUE(sc);
+  std::mt19937 rng(3);
+  const auto random_text = [&] {
+    std::string t(1 + rng() % 8, ' ');
+    for (char& c : t) c = "abxzAZ"[rng() % 6];
+    return t;
+  };
+  const auto lower = [](std::string t) {
+    for (char& c : t) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return t;
+  };
+  for (int i = 0; i < 30000; ++i) {
+    const std::string app = random_text(), host = random_text();
+    const std::string a = lower(app), h = lower(host);
+    std::vector<std::string> want;
+    if (a.find("ab") != std::string::npos) want.push_back("ab");
+    if (a.back() == 'z') want.push_back("endz");
+    static constexpr const char* all[] = {"a", "b", "x", "z", "ax", "bz"};
+    if (std::all_of(std::begin(all), std::end(all), [&](const char* p) { return a.find(p) != std::string::npos; }))
+      want.push_back("many");
+    if (h.rfind("ab", 0) == 0) want.push_back("other");
+    if (a.find("zz") != std::string::npos || h.find("zz") != std::string::npos) want.push_back("kw");
+    ASSERT_EQ(matched_ids(*sc, {{"app", app}, {"host", host}}), want) << app << " / " << host;
+  }
+}
+
 TEST(scanner, contains) {
   one_rule r("sel:\n    msg|contains: 'Failed Password'\ncondition: sel");
   EXPECT_TRUE(r({{"msg", "Failed password for root from 10.0.0.1"}}));
