@@ -237,7 +237,7 @@ int replay(const core::config& cfg, const std::vector<std::string>& files, const
   const std::int64_t now = core::now_micros();
   std::string json;
   auto r = for_each_event(files, now, true, options, [&](core::event& ev) {
-    found.clear();
+    detector->recycle(found);
     detector->detect(ev, {}, found);
     if (found.empty()) return;
     // The event's JSON only for the events that matched: the detections carry it.

@@ -41,7 +41,7 @@ struct correlation_rule {
   std::map<std::string, std::map<std::string, std::string>> aliases;
   bool generate = false;
   // The key this rule is known by in incidents: id, else name, else title.
-  std::string key() const { return !id.empty() ? id : !name.empty() ? name : title; }
+  const std::string& key() const { return !id.empty() ? id : !name.empty() ? name : title; }
 };
 
 // Identity of a detection rule document, for resolving references by name.

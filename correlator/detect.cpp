@@ -27,14 +27,32 @@ std::int64_t clamped_time_of(const Event& ev, std::int64_t max_skew, bool& clamp
   return std::clamp(t, low, high);
 }
 
+// Into `g`, reusing its strings.
+template <typename Event>
+void fill_group(const Event& ev, const std::vector<std::string>& names, const std::vector<std::string>& fields,
+                core::group_values& g) {
+  g.resize(names.size());
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    g[i].first.assign(names[i]);
+    g[i].second.assign(ev.text(i < fields.size() ? fields[i] : names[i]));
+  }
+}
+
 template <typename Event>
 core::group_values group_values_of(const Event& ev, const std::vector<std::string>& names,
                                    const std::vector<std::string>& fields) {
   core::group_values g;
-  g.reserve(names.size());
-  for (std::size_t i = 0; i < names.size(); ++i)
-    g.emplace_back(names[i], std::string(ev.text(i < fields.size() ? fields[i] : names[i])));
+  fill_group(ev, names, fields, g);
   return g;
+}
+
+// The next detection appended to `out`: a spare one when there is one (every field is then
+// assigned by the caller).
+core::detection& next_detection(std::vector<core::detection>& spare, std::vector<core::detection>& out) {
+  if (spare.empty()) return out.emplace_back();
+  out.push_back(std::move(spare.back()));
+  spare.pop_back();
+  return out.back();
 }
 
 }  // namespace
@@ -78,6 +96,11 @@ bool detector::detect(const core::event& ev, std::string_view event_json, std::v
   return detect(view_, event_json, out);
 }
 
+void detector::recycle(std::vector<core::detection>& used) {
+  for (core::detection& d : used) spare_.push_back(std::move(d));
+  used.clear();
+}
+
 bool detector::detect(const core::event_view& ev, std::string_view event_json, std::vector<core::detection>& out) {
   matched_.clear();
   scanner_.match(ev, matched_);
@@ -87,26 +110,30 @@ bool detector::detect(const core::event_view& ev, std::string_view event_json, s
     const core::rule_info& rule = infos_[index];
     // Its own incident, unless only correlations use it (Sigma's `generate: false`).
     if (!correlations_ || correlations_->generates(rule.id)) {
-      core::detection d;
+      core::detection& d = next_detection(spare_, out);
       d.rule = rule;
-      if (auto it = settings_.group_by.find(rule.id); it != settings_.group_by.end()) d.group = group_of(ev, it->second);
+      if (auto it = settings_.group_by.find(rule.id); it != settings_.group_by.end())
+        fill_group(ev, it->second, {}, d.group);
+      else
+        d.group.clear();
       d.time = time;
       d.event_json.assign(event_json);
-      out.push_back(std::move(d));
+      d.correlation.clear();
+      d.position = 0;
+      d.value.clear();
     }
     if (!correlations_) continue;
     if (const auto* feeds = correlations_->feeds_of(rule.id)) {
       for (const auto& f : *feeds) {
         const correlation_rule& c = correlations_->correlations()[f.correlation];
-        core::detection d;
+        core::detection& d = next_detection(spare_, out);
         d.rule = rule;
-        d.correlation = c.key();
+        d.correlation.assign(c.key());
         d.position = f.position;
-        d.group = group_of(ev, c.group_by, f.group_fields);
-        if (!f.value_field.empty()) d.value = std::string(ev.text(f.value_field));
+        fill_group(ev, c.group_by, f.group_fields, d.group);
+        d.value.assign(f.value_field.empty() ? std::string_view() : ev.text(f.value_field));
         d.time = time;
         d.event_json.assign(event_json);
-        out.push_back(std::move(d));
       }
     }
   }
@@ -127,7 +154,7 @@ core::result<void> detect_stage::handle(const core::message& m) {
     return out_.send(settings_.dead_letter_topic, m.key, std::move(dead));
   }
   if (metrics_.events) metrics_.events->add();
-  found_.clear();
+  detector_.recycle(found_);
   if (detector_.detect(event_, m.value, found_) && metrics_.clamped) metrics_.clamped->add();
   for (auto& d : found_) {
     if (metrics_.detections) metrics_.detections->add();

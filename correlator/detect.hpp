@@ -58,6 +58,9 @@ class detector {
   // Returns whether the event's time had to be clamped.
   bool detect(const core::event& ev, std::string_view event_json, std::vector<core::detection>& out);
   bool detect(const core::event_view& ev, std::string_view event_json, std::vector<core::detection>& out);
+  // Takes back detections done with (and empties `used`): detect() fills them again, reusing
+  // their strings' storage instead of allocating a detection's texts anew.
+  void recycle(std::vector<core::detection>& used);
 
  private:
   detector(std::shared_ptr<const rules::rule_set> set, rules::scanner sc, detect_settings s,
@@ -72,6 +75,7 @@ class detector {
   std::shared_ptr<const correlation_set> correlations_;
   std::vector<core::rule_info> infos_;  // per rule of set_
   std::vector<std::size_t> matched_;
+  std::vector<core::detection> spare_;  // recycled detections
   core::event_view view_;  // detect(const event&): its fields as views
 };
 

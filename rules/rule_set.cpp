@@ -245,8 +245,21 @@ core::result<std::shared_ptr<const rule_set>> rule_set::build(std::vector<rule> 
     for (std::size_t i = 0; i < slots.size(); ++i) slots[i].index = static_cast<std::uint32_t>(i);
     for (std::size_t i = 0; i < p.fields.size(); ++i) slots[i].field = p.fields[i];
 
+    // What each rule is triggered by (rule_trigger); those atoms and the gates' are scanned at
+    // once, any other regex atom lazily (slot::lazy_db).
+    std::vector<trigger> triggers(rules.size());
+    std::vector<bool> eager(p.atoms.size(), false);
+    const std::vector<bool> none_scanned(p.atoms.size(), false);
+    for (std::size_t r = 0; r < rules.size(); ++r) {
+      triggers[r] = rule_trigger(rules[r], p.atoms);
+      if (triggers[r])
+        for (std::uint32_t a : *triggers[r]) eager[a] = true;
+      for (const rule_gate& g : rule_gates(rules[r], p.atoms, none_scanned))
+        for (std::uint32_t a : g.atoms) eager[a] = true;
+    }
+
     std::vector<bool> left_out(rules.size(), false);
-    std::vector<std::vector<expression>> per_slot(slots.size());
+    std::vector<std::vector<expression>> per_slot(slots.size()), lazy_per_slot(slots.size());
     std::vector<std::pair<std::uint32_t, std::string>> fallback_atoms;  // atom, Hyperscan's reason
     std::vector<bool> scanned(p.atoms.size(), false);    // atoms of a database or the fallback engine
     for (std::size_t a = 0; a < p.atoms.size(); ++a) {
@@ -270,7 +283,8 @@ core::result<std::shared_ptr<const rule_set>> rule_set::build(std::vector<rule> 
           sl.scan_empty |= at.what.user_regex;
           auto fb = to_fallback.find({at.slot, at.what});
           if (fb == to_fallback.end()) {
-            per_slot[at.slot].push_back({at.what.regex, hyperscan_flags(at.what), id});
+            (eager[a] ? per_slot : lazy_per_slot)[at.slot].push_back({at.what.regex, hyperscan_flags(at.what), id});
+            if (!eager[a]) sl.lazy_rules.insert(sl.lazy_rules.end(), at.rules.begin(), at.rules.end());
             break;
           }
           core::result<pcre2_code_ptr> code = compile_fallback(
@@ -294,22 +308,28 @@ core::result<std::shared_ptr<const rule_set>> rule_set::build(std::vector<rule> 
 
     bool retry = false;
     for (std::size_t s = 0; s < slots.size() && !retry; ++s) {
-      if (per_slot[s].empty()) continue;
-      core::result<compiled> c = compile_block(per_slot[s]);
-      if (!c) return c.err();
-      if (c->rejected >= 0) {
-        std::uint32_t atom_id = per_slot[s][static_cast<std::size_t>(c->rejected)].id;
-        const atom& at = p.atoms[atom_id];
-        if (at.what.user_regex) {
-          to_fallback.emplace(atom_key{at.slot, at.what}, c->reason);
-        } else {
-          report_rejection(rules, at, atom_id, "Hyperscan: " + c->reason, errors);
-          for (std::uint32_t r : at.rules) left_out[r] = true;
+      std::vector<std::uint32_t>& lazy_rules = slots[s].lazy_rules;
+      std::sort(lazy_rules.begin(), lazy_rules.end());
+      lazy_rules.erase(std::unique(lazy_rules.begin(), lazy_rules.end()), lazy_rules.end());
+      for (const bool lazy : {false, true}) {
+        const std::vector<expression>& expressions = (lazy ? lazy_per_slot : per_slot)[s];
+        if (expressions.empty()) continue;
+        core::result<compiled> c = compile_block(expressions);
+        if (!c) return c.err();
+        if (c->rejected >= 0) {
+          std::uint32_t atom_id = expressions[static_cast<std::size_t>(c->rejected)].id;
+          const atom& at = p.atoms[atom_id];
+          if (at.what.user_regex) {
+            to_fallback.emplace(atom_key{at.slot, at.what}, c->reason);
+          } else {
+            report_rejection(rules, at, atom_id, "Hyperscan: " + c->reason, errors);
+            for (std::uint32_t r : at.rules) left_out[r] = true;
+          }
+          retry = true;  // atom ids change: start again
+          break;
         }
-        retry = true;  // atom ids change: start again
-        break;
+        (lazy ? slots[s].lazy_db : slots[s].db) = std::move(c->db);
       }
-      slots[s].db = std::move(c->db);
     }
     if (std::find(left_out.begin(), left_out.end(), true) != left_out.end()) {
       std::vector<rule> kept;
@@ -341,7 +361,7 @@ core::result<std::shared_ptr<const rule_set>> rule_set::build(std::vector<rule> 
     // Which rules each atom's hit makes candidates: the rules it is a trigger of.
     std::vector<std::vector<std::uint32_t>> triggered(p.atoms.size());
     for (std::size_t r = 0; r < rules.size(); ++r) {
-      const trigger t = rule_trigger(rules[r], p.atoms);
+      const trigger& t = triggers[r];
       if (!t) {
         set.always_evaluated_.push_back(static_cast<std::uint32_t>(r));
         continue;
@@ -396,8 +416,11 @@ void rule_set::index_slots() {
   while (size < 2 * fields_.size()) size *= 2;
   slot_table_.assign(size, 0);
   slot_mask_ = size - 1;
+  slot_filter_.fill(0);
   for (std::size_t i = 0; i < fields_.size(); ++i) {
-    std::size_t b = slot_hash(fields_[i].field) & slot_mask_;
+    const std::size_t hash = slot_hash(fields_[i].field);
+    slot_filter_[filter_bit(hash) >> 6] |= std::uint64_t{1} << (filter_bit(hash) & 63);
+    std::size_t b = hash & slot_mask_;
     while (slot_table_[b] != 0) b = (b + 1) & slot_mask_;
     slot_table_[b] = static_cast<std::uint32_t>(i + 1);
   }
@@ -407,7 +430,10 @@ std::vector<const hs_database_t*> rule_set::databases() const {
   std::vector<const hs_database_t*> out;
   for (const slot& s : fields_)
     if (s.db) out.push_back(s.db.get());
+  for (const slot& s : fields_)
+    if (s.lazy_db) out.push_back(s.lazy_db.get());
   if (keywords_.db) out.push_back(keywords_.db.get());
+  if (keywords_.lazy_db) out.push_back(keywords_.lazy_db.get());
   return out;
 }
 

@@ -3,6 +3,7 @@
 // pattern, or a direct present/empty test), grouped into one Hyperscan database per field name
 // plus one for keywords. Immutable once built; share it between threads as
 // std::shared_ptr<const rule_set>, and give each thread its own scanner.
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -36,6 +37,11 @@ class rule_set {
   struct slot {
     std::string field;                       // empty for the keyword slot
     database_ptr db;                         // null when the slot has no regex atoms left to scan
+    // Regex atoms that trigger no rule and gate none (`filter: [':', '@']` beside a rarer
+    // selection): their hits matter only to the rules owning them, so they are scanned, after
+    // the rest, only when one of those rules is to be evaluated. Null when there are none.
+    database_ptr lazy_db;
+    std::vector<std::uint32_t> lazy_rules;  // the rules owning lazy_db's atoms, ascending
     // Equality atoms (`field: value` without wildcards, the commonest Sigma test) are looked up
     // here, sorted by text, instead of scanned: short fields such as `kind` or `app_name` then
     // need no hs_scan call at all.
@@ -74,8 +80,9 @@ class rule_set {
   std::size_t atom_count() const { return atom_rule_offsets_.size() - 1; }
   // Null when no rule names the field. Inline: the scanner asks for every field of every event.
   const slot* find_slot(std::string_view field) const {
-    if (slot_table_.empty()) return nullptr;
-    for (std::size_t b = slot_hash(field) & slot_mask_;; b = (b + 1) & slot_mask_) {
+    const std::size_t hash = slot_hash(field);
+    if (!may_have_slot(hash)) return nullptr;  // most of an event's fields: no table probed
+    for (std::size_t b = hash & slot_mask_;; b = (b + 1) & slot_mask_) {
       const std::uint32_t i = slot_table_[b];
       if (i == 0) return nullptr;
       if (core::same_text(fields_[i - 1].field, field)) return &fields_[i - 1];
@@ -106,7 +113,14 @@ class rule_set {
 
  private:
   rule_set() = default;
-  void index_slots();  // fills slot_table_ from fields_
+  void index_slots();  // fills slot_table_ and slot_filter_ from fields_
+  // The hash's top byte, whose bit in slot_filter_ every slot name sets (the table's buckets
+  // take the low bits): a name whose bit is clear has no slot.
+  static std::size_t filter_bit(std::size_t hash) { return hash >> 24 & 255; }
+  bool may_have_slot(std::size_t hash) const {
+    const std::size_t bit = filter_bit(hash);
+    return (slot_filter_[bit >> 6] >> (bit & 63) & 1) != 0;
+  }
   // Length, first two and last two bytes: a few instructions, and the names of a rule set (tens
   // to hundreds) rarely share all of them; a shared bucket costs one more comparison.
   static std::size_t slot_hash(std::string_view name) {
@@ -125,6 +139,7 @@ class rule_set {
   // find_slot's open-addressing table over fields_: index + 1, 0 for an empty bucket.
   std::vector<std::uint32_t> slot_table_;
   std::size_t slot_mask_ = 0;
+  std::array<std::uint64_t, 4> slot_filter_{};
   slot keywords_;
   std::vector<std::uint32_t> atom_rule_offsets_{0};  // rules of atom a: ids[offsets[a] .. offsets[a+1])
   std::vector<std::uint32_t> atom_rule_ids_;

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <limits>
 #include <optional>
+#include <span>
 
 namespace talaia::rules {
 
@@ -23,7 +24,8 @@ scanner::scanner(std::shared_ptr<const rule_set> set, scratch_ptr scratch, fallb
       fallback_(std::move(fallback)),
       hits_(set_->atom_count(), 0),
       candidate_(set_->rules().size(), 0),
-      pending_(set_->slot_count(), 0) {
+      pending_(set_->slot_count(), 0),
+      memos_(memo_entries) {
   touched_.reserve(set_->atom_count());
   candidates_.reserve(set_->rules().size());
 }
@@ -38,30 +40,45 @@ void scanner::match(const core::event_view& ev, std::vector<std::size_t>& matche
   // First what is decided without scanning (equality lookups, presence, cidr, numbers), so that
   // the scans can be skipped where no rule that needs them passes its gates.
   // Shorter texts first: their hits can close the gates of the longer ones.
-  deferred_.clear();
+  // Room for a scan per field, and for lazy scans of a field's slot and the keywords' per
+  // string field: written by position, without push_back's growth check on every field.
+  const std::size_t n = ev.fields().size();
+  if (deferred_.size() < n) deferred_.resize(n);
+  if (lazy_.size() < 2 * n + 1) lazy_.resize(2 * n + 1);
+  std::size_t deferred = 0;
+  lazy_count_ = 0;
   for (const core::field_view& f : ev.fields())
     if (const rule_set::slot* s = set_->find_slot(f.name)) {
       decide_directly(*s, f.text, ev);
-      if (s->db || !s->fallbacks.empty()) {
-        deferred_.push_back({s, f.text});
+      if (s->db || s->lazy_db || !s->fallbacks.empty()) {
+        deferred_[deferred++] = {s, f.text};
         ++pending_[s->index];
       }
     }
-  std::sort(deferred_.begin(), deferred_.end(),
+  const auto scans = std::span(deferred_).first(deferred);
+  std::sort(scans.begin(), scans.end(),
             [](const pending_scan& a, const pending_scan& b) { return a.text.size() < b.text.size(); });
-  for (const auto& [s, text] : deferred_) {
-    if (worth_scanning(*s)) scan_patterns(*s, text);
+  // A slot not worth scanning has no rule that can pass its gates: its lazy atoms cannot matter.
+  for (const auto& [s, text] : scans) {
+    if (worth_scanning(*s)) {
+      scan_patterns(*s, text);
+      if (s->lazy_db) lazy_[lazy_count_++] = {s, text};
+    }
     --pending_[s->index];
   }
 
   const rule_set::slot& keywords = set_->keyword_slot();
-  if ((keywords.db || !keywords.present_atoms.empty() || !keywords.empty_atoms.empty() ||
+  if ((keywords.db || keywords.lazy_db || !keywords.present_atoms.empty() || !keywords.empty_atoms.empty() ||
        !keywords.fallbacks.empty()) && worth_scanning(keywords)) {
+    const auto scan_keywords = [&](std::string_view text) {
+      scan(keywords, text, ev);
+      if (keywords.lazy_db) lazy_[lazy_count_++] = {&keywords, text};
+    };
     if (const core::field_view* raw = ev.find("raw")) {
-      scan(keywords, raw->text, ev);
+      scan_keywords(raw->text);
     } else {
       for (const core::field_view& f : ev.fields())
-        if (f.type == core::field_type::string) scan(keywords, f.text, ev);
+        if (f.type == core::field_type::string) scan_keywords(f.text);
     }
   }
 
@@ -70,6 +87,13 @@ void scanner::match(const core::event_view& ev, std::vector<std::size_t>& matche
     candidate_[r] = 1;
     candidates_.push_back(r);
   }
+  // Lazy atoms trigger no rule: their hits add no candidate, they only inform the evaluation.
+  for (const auto& [s, text] : std::span(lazy_).first(lazy_count_))
+    for (std::uint32_t r : s->lazy_rules)
+      if (candidate_[r]) {
+        scan_database(s->lazy_db.get(), *s, text);
+        break;
+      }
   std::sort(candidates_.begin(), candidates_.end());
   const match_input in{hits_, ev};
   for (std::uint32_t r : candidates_)
@@ -116,24 +140,69 @@ void scanner::decide_directly(const rule_set::slot& s, std::string_view text, co
 
 void scanner::scan_patterns(const rule_set::slot& s, std::string_view text) {
   if (!s.fallbacks.empty()) run_fallbacks(s, text);
-  if (!s.db || (text.empty() && !s.scan_empty)) return;  // generated patterns never match empty
+  if (scan_memoized(s, text)) return;
+  scan_database(s.db.get(), s, text);
+}
+
+std::size_t scanner::memo_index(std::uint32_t slot, std::string_view text) {
+  char head[8] = {}, tail[8] = {};
+  core::move_bytes(head, text.data(), std::min<std::size_t>(text.size(), 8));
+  if (text.size() > 8) core::move_bytes(tail, text.data() + text.size() - 8, 8);
+  std::uint64_t h = (std::uint64_t{slot} << 8 | text.size()) * 0x9E3779B97F4A7C15ULL;
+  h = (h ^ core::load_word<std::uint64_t>(head)) * 0x9E3779B97F4A7C15ULL;
+  h = (h ^ core::load_word<std::uint64_t>(tail)) * 0x9E3779B97F4A7C15ULL;
+  return static_cast<std::size_t>(h >> 56);  // memo_entries buckets
+}
+
+bool scanner::scan_memoized(const rule_set::slot& s, std::string_view text) {
+  if (!s.db || text.empty() || text.size() > memo_text) return false;
+  memo& m = memos_[memo_index(s.index, text)];
+  if (m.slot == s.index && m.size == text.size() && core::same_bytes(m.text, text.data(), text.size())) {
+    for (std::size_t i = 0; i < m.atoms; ++i) hit(m.hits[i]);
+    return true;
+  }
+  recording_ = true;
+  recorded_ = 0;
+  const hs_error_t status = hs_scan(s.db.get(), text.data(), static_cast<unsigned int>(text.size()), 0, scratch_.get(),
+                                    &scanner::on_match, this);
+  recording_ = false;
+  if (status != HS_SUCCESS) {
+    ++scan_errors_;
+    return true;
+  }
+  if (recorded_ <= memo_atoms) {
+    m.slot = s.index;
+    m.size = static_cast<std::uint8_t>(text.size());
+    m.atoms = static_cast<std::uint8_t>(recorded_);
+    std::copy_n(text.data(), text.size(), m.text);
+    std::copy_n(record_, recorded_, m.hits);
+  }
+  return true;
+}
+
+void scanner::scan_database(const hs_database_t* db, const rule_set::slot& s, std::string_view text) {
+  if (!db || (text.empty() && !s.scan_empty)) return;  // generated patterns never match empty
   if (text.size() > std::numeric_limits<unsigned int>::max()) {  // beyond what hs_scan takes
     ++scan_errors_;
     return;
   }
-  hs_error_t status = hs_scan(s.db.get(), text.data(), static_cast<unsigned int>(text.size()), 0,
-                              scratch_.get(), &scanner::on_match, this);
+  hs_error_t status = hs_scan(db, text.data(), static_cast<unsigned int>(text.size()), 0, scratch_.get(),
+                              &scanner::on_match, this);
   if (status != HS_SUCCESS) ++scan_errors_;
 }
 
 void scanner::look_up_exact(const rule_set::slot& s, std::string_view text) {
   // The tables are in exact_order, by length first: the values of the text's length are found
   // by their lengths alone, then the few of them compared whole (a binary search when many).
-  const auto hit_all = [&](const std::vector<rule_set::exact_value>& values, std::string_view key) {
-    const auto shorter = [](const rule_set::exact_value& v, std::size_t n) { return v.text.size() < n; };
-    auto it = std::lower_bound(values.begin(), values.end(), key.size(), shorter);
-    auto end = it;
-    while (end != values.end() && end->text.size() == key.size()) ++end;
+  using values = std::vector<rule_set::exact_value>;
+  const auto run_of_length = [n = text.size()](const values& v) {
+    const auto shorter = [](const rule_set::exact_value& x, std::size_t k) { return x.text.size() < k; };
+    auto begin = std::lower_bound(v.begin(), v.end(), n, shorter);
+    auto end = begin;
+    while (end != v.end() && end->text.size() == n) ++end;
+    return std::pair{begin, end};
+  };
+  const auto hit_equal = [&](values::const_iterator it, values::const_iterator end, std::string_view key) {
     if (end - it > 8) {  // the run equal to the key, by bytes
       it = std::lower_bound(it, end, key, [](const rule_set::exact_value& v, std::string_view k) { return std::string_view(v.text) < k; });
       for (; it != end && core::same_bytes(it->text.data(), key.data(), key.size()); ++it) hit(it->atom);
@@ -142,14 +211,19 @@ void scanner::look_up_exact(const rule_set::slot& s, std::string_view text) {
     for (; it != end; ++it)
       if (core::same_bytes(it->text.data(), key.data(), key.size())) hit(it->atom);
   };
-  if (!s.exact_cased.empty()) hit_all(s.exact_cased, text);
-  if (s.exact_caseless.empty()) return;
+  if (!s.exact_cased.empty()) {
+    const auto [begin, end] = run_of_length(s.exact_cased);
+    hit_equal(begin, end, text);
+  }
+  // Folding keeps the length: with no caseless value of this length there is nothing to fold for.
+  const auto [begin, end] = run_of_length(s.exact_caseless);
+  if (begin == end) return;
   lowered_.resize(text.size());
   for (std::size_t i = 0; i < text.size(); ++i) {
     const char c = text[i];
     lowered_[i] = c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;  // as HS_FLAG_CASELESS folds
   }
-  hit_all(s.exact_caseless, lowered_);
+  hit_equal(begin, end, lowered_);
 }
 
 void scanner::run_checks(const rule_set::slot& s, std::string_view text, const core::event_view& ev) {
@@ -207,7 +281,12 @@ void scanner::hit(std::uint32_t atom) {
 
 int scanner::on_match(unsigned int id, unsigned long long, unsigned long long, unsigned int,
                       void* context) {
-  static_cast<scanner*>(context)->hit(id);
+  auto* self = static_cast<scanner*>(context);
+  if (self->recording_) {
+    if (self->recorded_ < memo_atoms) self->record_[self->recorded_] = id;
+    ++self->recorded_;
+  }
+  self->hit(id);
   return 0;  // keep scanning: other patterns may still match
 }
 

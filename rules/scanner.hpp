@@ -37,6 +37,7 @@ class scanner {
   void scan(const rule_set::slot& s, std::string_view text, const core::event_view& ev);
   void decide_directly(const rule_set::slot& s, std::string_view text, const core::event_view& ev);
   void scan_patterns(const rule_set::slot& s, std::string_view text);
+  void scan_database(const hs_database_t* db, const rule_set::slot& s, std::string_view text);
   bool worth_scanning(const rule_set::slot& s) const;
   void run_fallbacks(const rule_set::slot& s, std::string_view text);
   void look_up_exact(const rule_set::slot& s, std::string_view text);
@@ -59,9 +60,30 @@ class scanner {
     std::string_view text;
   };
   std::vector<pending_scan> deferred_;    // match(): the scans left until the lookups are done
+  std::vector<pending_scan> lazy_;        // match(): texts for the slots' lazy databases, [0, lazy_count_)
+  std::size_t lazy_count_ = 0;
   std::vector<std::uint32_t> pending_;    // per slot index: its deferred scans not yet done
   std::uint64_t scan_errors_ = 0;
   std::uint64_t fallback_limit_hits_ = 0;
+
+  // Short texts scanned lately, with the atoms their slot's database matched in them (recorded
+  // by on_match, whatever hits_ held): a text met again (an app_name, a hostname: syslog repeats
+  // them line after line) has those hits replayed instead of being scanned again. Direct-mapped
+  // by slot and text; a scan that matched more than memo_atoms atoms is not kept.
+  static constexpr std::size_t memo_text = 22, memo_atoms = 4, memo_entries = 256;
+  struct memo {
+    std::uint32_t slot = UINT32_MAX;  // the slot's index; UINT32_MAX: empty
+    std::uint8_t size = 0, atoms = 0;
+    char text[memo_text];
+    std::uint32_t hits[memo_atoms];
+  };
+  static std::size_t memo_index(std::uint32_t slot, std::string_view text);
+  bool scan_memoized(const rule_set::slot& s, std::string_view text);  // false: not memoizable
+  std::vector<memo> memos_;
+  // While a memoized scan runs: the atoms it matched (how many, the first memo_atoms of them).
+  bool recording_ = false;
+  std::size_t recorded_ = 0;
+  std::uint32_t record_[memo_atoms];
 };
 
 }  // namespace talaia::rules

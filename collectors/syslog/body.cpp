@@ -109,13 +109,14 @@ void cisco(const body_input& in, const std::optional<cisco_tag>& tag, core::even
 
 std::string_view parse_body(const body_input& in, const parse_context& ctx, core::event& out) {
   const std::string_view m = in.message;
-  if (std::size_t at = find_cef(m); at != npos || (in.app_name == "CEF" && !m.empty() && m[0] >= '0' && m[0] <= '9')) {
+  const cef_or_leef found = find_cef_or_leef(m);
+  if (std::size_t at = found.cef; at != npos || (in.app_name == "CEF" && !m.empty() && m[0] >= '0' && m[0] <= '9')) {
     out.set_string("format", "cef");
     if (!parse_cef(at == npos ? m : m.substr(at), out)) return errors::bad_cef;
     take_device_time(in, ctx, "cef.rt", out);
     return {};
   }
-  if (std::size_t at = find_leef(m); at != npos || (in.app_name == "LEEF" && !m.empty() && m[0] >= '0' && m[0] <= '9')) {
+  if (std::size_t at = found.leef; at != npos || (in.app_name == "LEEF" && !m.empty() && m[0] >= '0' && m[0] <= '9')) {
     out.set_string("format", "leef");
     if (!parse_leef(at == npos ? m : m.substr(at), out)) return errors::bad_leef;
     take_device_time(in, ctx, "leef.devTime", out);

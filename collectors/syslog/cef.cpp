@@ -1,6 +1,7 @@
 #include "collectors/syslog/cef.hpp"
 
 #include <array>
+#include <cstring>
 #include <string>
 
 #include "collectors/syslog/key_value.hpp"
@@ -118,6 +119,33 @@ char leef_delimiter(std::string_view d) {
 }  // namespace
 
 std::size_t find_cef(std::string_view message) { return find_prefix(message, "CEF:"); }
+
+cef_or_leef find_cef_or_leef(std::string_view m) {
+  // As find_prefix: the prefix at the start or after a space, spaces, then a digit.
+  const auto header_after = [&](std::size_t at, std::size_t prefix) {
+    if (at > 0 && m[at - 1] != ' ') return npos;
+    std::size_t i = at + prefix;
+    while (i < m.size() && m[i] == ' ') ++i;
+    return i < m.size() && is_digit(m[i]) ? at + prefix : npos;
+  };
+  cef_or_leef found;
+  const char* const begin = m.data();
+  for (std::size_t f = 1; f + 1 < m.size(); ++f) {  // f: the F of "EF:"
+    const void* next = std::memchr(begin + f, 'F', m.size() - 1 - f);
+    if (next == nullptr) break;
+    f = static_cast<std::size_t>(static_cast<const char*>(next) - begin);
+    if (m[f + 1] != ':' || m[f - 1] != 'E') continue;
+    if (f >= 2 && m[f - 2] == 'C') {
+      found.cef = header_after(f - 2, 4);
+      if (found.cef != npos) {
+        found.leef = npos;
+        return found;
+      }
+    }
+    if (found.leef == npos && f >= 3 && m[f - 2] == 'E' && m[f - 3] == 'L') found.leef = header_after(f - 3, 5);
+  }
+  return found;
+}
 std::size_t find_leef(std::string_view message) { return find_prefix(message, "LEEF:"); }
 
 bool parse_cef(std::string_view text, core::event& out) {

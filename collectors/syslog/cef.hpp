@@ -23,6 +23,12 @@ namespace talaia::collectors::syslog {
 // space, followed by an optional space and a digit), or npos.
 std::size_t find_cef(std::string_view message);
 std::size_t find_leef(std::string_view message);
+// Both at once, in one pass over the message's `F`s (most lines have neither): `leef` is only
+// looked for until a CEF is found (a CEF wins), so it is npos whenever `cef` is not.
+struct cef_or_leef {
+  std::size_t cef = std::string_view::npos, leef = std::string_view::npos;
+};
+cef_or_leef find_cef_or_leef(std::string_view message);
 
 // `text` is what follows `CEF:` / `LEEF:` (spaces before the version are skipped). Return false
 // when the header is incomplete (the fields read so far are set).

@@ -134,6 +134,8 @@ std::size_t type_column(std::string_view m) {
 
 bool is_panos(std::string_view m) {
   while (!m.empty() && m.front() == ' ') m.remove_prefix(1);
+  // type_column's first column is all digits, or ten bytes or more with a '-' at [4].
+  if (m.empty() || (!(m[0] >= '0' && m[0] <= '9') && (m.size() < 5 || m[4] != '-'))) return false;
   return type_column(m) != std::string_view::npos;
 }
 

@@ -4,6 +4,7 @@
 
 #include "core/json.hpp"
 #include "core/memory_bus.hpp"
+#include "tests/correlator/rules_text.hpp"
 #include "rules/loader.hpp"
 
 namespace talaia::correlator {
@@ -82,6 +83,67 @@ TEST(detect, match_becomes_a_detection_with_its_group_and_event) {
   out.clear();
   d->detect(ev, core::encode_event(ev), out);
   EXPECT_TRUE(out.empty());
+}
+
+// Detections given back with recycle() are filled again: whatever they held before (another
+// rule, a group, a correlation, a value), each is what a fresh detector makes of the event.
+TEST(detect, recycled_detections_are_those_of_a_fresh_detector) {
+  const std::string text = std::string(ssh_rule) + R"(
+---
+title: cron
+id: r-cron
+name: cron
+level: low
+detection:
+  sel:
+    app_name: cron
+  condition: sel
+---
+title: many users
+id: c-users
+correlation:
+  type: value_count
+  rules: [cron]
+  group-by: [hostname, procid]
+  timespan: 1m
+  condition: {field: user, gte: 2}
+)";
+  const auto rules = testing::load_rules_text(text);
+  for (const auto& e : rules.errors) ADD_FAILURE() << rules::to_string(e);
+  detect_settings s;
+  s.group_by["r-ssh"] = {"hostname", "src_ip"};
+  auto reused = detector::make(rules.rules, s, rules.correlations);
+  ASSERT_TRUE(reused.ok());
+  std::vector<core::detection> out;
+  const auto encoded = [](const std::vector<core::detection>& ds) {
+    std::vector<std::string> all;
+    for (const auto& d : ds) all.push_back(core::encode_detection(d));
+    return all;
+  };
+  for (int i = 0; i < 12; ++i) {
+    core::event ev;
+    ev.set_string("hostname", "web" + std::to_string(i % 3));
+    if (i % 4 != 1) ev.set_string("procid", std::to_string(100 + i));
+    ev.set_string("app_name", i % 3 == 0 ? "cron" : i % 3 == 1 ? "sshd" : "other");
+    ev.set_string("message", "Failed password for root");
+    if (i % 2 == 0) ev.set_string("user", "u" + std::to_string(i));
+    if (i % 5 == 0) ev.set_string("src_ip", "192.0.2." + std::to_string(i));
+    ev.set_time("timestamp", 1000 + i);
+    const std::string json = core::encode_event(ev);
+    reused->recycle(out);
+    EXPECT_TRUE(out.empty());
+    reused->detect(ev, json, out);
+    auto fresh = detector::make(rules.rules, s, rules.correlations);
+    ASSERT_TRUE(fresh.ok());
+    std::vector<core::detection> want;
+    fresh->detect(ev, json, want);
+    EXPECT_EQ(encoded(out), encoded(want)) << i;
+    EXPECT_EQ(out.empty(), i % 3 == 2) << i;
+    if (i % 3 == 0) {
+      ASSERT_FALSE(out.empty());
+      EXPECT_EQ(out.back().correlation, "c-users") << i;
+    }
+  }
 }
 
 TEST(detect, stage_sends_detections_keyed_by_group_and_bad_input_to_the_dead_letter_topic) {

@@ -255,6 +255,194 @@ detection:
   EXPECT_EQ(rules_of({{"raw", "scp a b:c"}}), ids{});
 }
 
+// Regex atoms no rule is triggered by and no gate needs (a filter beside a rarer selection) go
+// to a slot's lazy database, scanned only when a rule owning them is evaluated: every rule must
+// decide as if they were scanned with the rest, negated or not, shared or not, in keywords
+// (raw, or each string field without one) and in fields.
+TEST(scanner, lazily_scanned_atoms_decide_as_the_others) {
+  auto sc = compile(R"(title: tools
+id: tools
+detection:
+    tools:
+        - 'scp '
+        - 'rsync '
+    filter:
+        - ':'
+        - '@'
+    condition: tools and filter
+---
+title: not filtered
+id: not_filtered
+detection:
+    sel:
+        msg|contains: foo
+    filter:
+        msg|contains: bar
+    condition: sel and not filter
+---
+title: shared
+id: shared
+detection:
+    sel:
+        msg|contains: bar
+    condition: sel
+---
+title: negated only
+id: negated_only
+detection:
+    filter:
+        - 'zz'
+    condition: not filter
+)");
+  ASSERT_TRUE(sc);
+  const rule_set& set = sc->rules();
+  ASSERT_NE(set.keyword_slot().lazy_db, nullptr);  // ':', '@' and 'zz'
+  EXPECT_EQ(set.keyword_slot().db != nullptr, true);  // the tools
+  ASSERT_NE(set.find_slot("msg"), nullptr);
+  EXPECT_EQ(set.find_slot("msg")->lazy_db, nullptr);  // `bar` triggers `shared`: scanned at once
+  const auto rules_of = [&](fields fs) { return matched_ids(*sc, fs); };
+  using ids = std::vector<std::string>;
+  EXPECT_EQ(rules_of({{"raw", "scp a b:c"}}), (ids{"tools", "negated_only"}));
+  EXPECT_EQ(rules_of({{"raw", "rsync a@b"}}), (ids{"tools", "negated_only"}));
+  EXPECT_EQ(rules_of({{"raw", "scp a b"}}), ids{"negated_only"});
+  EXPECT_EQ(rules_of({{"raw", "scp a:zz"}}), ids{"tools"});
+  EXPECT_EQ(rules_of({{"raw", "a:b zz"}}), ids{});
+  EXPECT_EQ(rules_of({{"msg", "foo"}, {"raw", "x"}}), (ids{"not_filtered", "negated_only"}));
+  EXPECT_EQ(rules_of({{"msg", "foo bar"}, {"raw", "x"}}), (ids{"shared", "negated_only"}));
+  // Without raw, keywords search each string field: a tool in one, ':' in another.
+  EXPECT_EQ(rules_of({{"a", "scp x"}, {"b", "y:z"}}), (ids{"tools", "negated_only"}));
+  EXPECT_EQ(rules_of({{"a", "scp x"}, {"b", "zz"}}), ids{});
+  // Reset between events: a lazy hit of one event is not seen by the next.
+  EXPECT_EQ(rules_of({{"raw", "scp a:b"}}), (ids{"tools", "negated_only"}));
+  EXPECT_EQ(rules_of({{"raw", "scp ab"}}), ids{"negated_only"});
+}
+
+// A lazy atom in a field slot: scanned only when its rule is a candidate.
+TEST(scanner, lazily_scanned_field_atoms_decide_as_the_others) {
+  auto sc = compile(R"(title: r
+id: r
+detection:
+    sel:
+        app: sshd
+    filter:
+        msg|contains: 'from 10.'
+    condition: sel and not filter
+---
+title: s
+id: s
+detection:
+    sel:
+        app: cron
+    other:
+        msg|endswith: ' ok'
+    condition: sel and other
+)");
+  ASSERT_TRUE(sc);
+  ASSERT_NE(sc->rules().find_slot("msg"), nullptr);
+  ASSERT_NE(sc->rules().find_slot("msg")->lazy_db, nullptr);
+  const auto rules_of = [&](fields fs) { return matched_ids(*sc, fs); };
+  using ids = std::vector<std::string>;
+  EXPECT_EQ(rules_of({{"app", "sshd"}, {"msg", "login from 10.0.0.1"}}), ids{});
+  EXPECT_EQ(rules_of({{"app", "sshd"}, {"msg", "login from 192.0.2.1"}}), ids{"r"});
+  EXPECT_EQ(rules_of({{"app", "cron"}, {"msg", "job ok"}}), ids{"s"});
+  EXPECT_EQ(rules_of({{"app", "cron"}, {"msg", "job failed"}}), ids{});
+  EXPECT_EQ(rules_of({{"app", "x"}, {"msg", "job ok from 10.1"}}), ids{});
+}
+
+// find_slot: every field a rule names is found (through the filter and the table), any other
+// name is not, whatever its length or bytes.
+TEST(scanner, every_named_field_has_its_slot_and_no_other_name_has_one) {
+  std::vector<std::string> names = {"a", "kind", "app_name", "sshd.outcome", "fortigate.subtype", "cs-uri-query",
+                                    "x" + std::string(40, 'y')};
+  for (int i = 0; i < 60; ++i) names.push_back("f" + std::to_string(i * 37));
+  std::string yaml;
+  for (std::size_t i = 0; i < names.size(); ++i)
+    yaml += "title: r" + std::to_string(i) + "\ndetection:\n    sel:\n        " + names[i] + "|contains: v\n    condition: sel\n---\n";
+  yaml += "title: last\ndetection:\n    sel:\n        z: v\n    condition: sel\n";
+  names.push_back("z");
+  std::optional<scanner> sc = compile(yaml);
+  ASSERT_TRUE(sc);
+  const rule_set& set = sc->rules();
+  for (const std::string& n : names) {
+    const rule_set::slot* s = set.find_slot(n);
+    ASSERT_NE(s, nullptr) << n;
+    EXPECT_EQ(s->field, n);
+  }
+  std::mt19937 rng(5);
+  for (int i = 0; i < 20000; ++i) {
+    std::string other(1 + rng() % 20, ' ');
+    for (char& c : other) c = "fkind_ap0123456789.z"[rng() % 20];
+    if (std::find(names.begin(), names.end(), other) != names.end()) continue;
+    EXPECT_EQ(set.find_slot(other), nullptr) << other;
+  }
+  EXPECT_EQ(set.find_slot(""), nullptr);
+}
+
+// Short texts scanned again have their hits replayed from the scanner's memo: every rule must
+// decide as on a first scan, for texts met many times, texts sharing a memo bucket (more distinct
+// texts than buckets), texts that match more atoms than a memo keeps, and keyword texts.
+TEST(scanner, texts_met_again_decide_as_when_first_scanned) {
+  auto sc = compile(R"(title: ab
+id: ab
+detection:
+    sel:
+        app|contains: ab
+    condition: sel
+---
+title: endz
+id: endz
+detection:
+    sel:
+        app|endswith: z
+    condition: sel
+---
+title: many
+id: many
+detection:
+    sel:
+        app|contains|all: [a, b, x, z, ax, bz]
+    condition: sel
+---
+title: other
+id: other
+detection:
+    sel:
+        host|startswith: ab
+    condition: sel
+---
+title: kw
+id: kw
+detection:
+    keywords:
+        - zz
+    condition: keywords
+)");
+  ASSERT_TRUE(sc);
+  std::mt19937 rng(3);
+  const auto random_text = [&] {
+    std::string t(1 + rng() % 8, ' ');
+    for (char& c : t) c = "abxzAZ"[rng() % 6];
+    return t;
+  };
+  const auto lower = [](std::string t) {
+    for (char& c : t) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return t;
+  };
+  for (int i = 0; i < 30000; ++i) {
+    const std::string app = random_text(), host = random_text();
+    const std::string a = lower(app), h = lower(host);
+    std::vector<std::string> want;
+    if (a.find("ab") != std::string::npos) want.push_back("ab");
+    if (a.back() == 'z') want.push_back("endz");
+    static constexpr const char* all[] = {"a", "b", "x", "z", "ax", "bz"};
+    if (std::all_of(std::begin(all), std::end(all), [&](const char* p) { return a.find(p) != std::string::npos; }))
+      want.push_back("many");
+    if (h.rfind("ab", 0) == 0) want.push_back("other");
+    if (a.find("zz") != std::string::npos || h.find("zz") != std::string::npos) want.push_back("kw");
+    ASSERT_EQ(matched_ids(*sc, {{"app", app}, {"host", host}}), want) << app << " / " << host;
+  }
+}
+
 TEST(scanner, contains) {
   one_rule r("sel:\n    msg|contains: 'Failed Password'\ncondition: sel");
   EXPECT_TRUE(r({{"msg", "Failed password for root from 10.0.0.1"}}));

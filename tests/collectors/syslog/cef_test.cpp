@@ -1,6 +1,10 @@
 // CEF and LEEF inside syslog: header fields, extensions, and each escaping rule.
 #include <gtest/gtest.h>
 
+#include <random>
+
+#include "collectors/syslog/cef.hpp"
+#include "collectors/syslog/panos.hpp"
 #include "tests/collectors/syslog/test_support.hpp"
 
 namespace talaia::collectors::syslog {
@@ -8,6 +12,39 @@ namespace {
 
 using testing::field;
 using testing::parse_line;
+
+// find_cef_or_leef is find_cef, and find_leef where there is no CEF: on texts of a small
+// alphabet that makes prefixes, near misses and overlaps ("LEEF:", "CEF:", "EF:", "LECEF: 1").
+TEST(syslog_cef, one_pass_finds_what_find_cef_and_find_leef_find) {
+  std::mt19937 rng(11);
+  const std::string_view alphabet = "CELF: 1x";
+  std::vector<std::string> texts = {"", "CEF:0|a", "LEEF:1.0|a", "x LEEF:2|a CEF:0|b", "CEF:x LEEF: 1", "LECEF: 1",
+                                    "xCEF:0 CEF:1", "F", "EF:", "CEF:", "LEEF:"};
+  for (int i = 0; i < 20000; ++i) {
+    std::string t(rng() % 24, ' ');
+    for (char& c : t) c = alphabet[rng() % alphabet.size()];
+    texts.push_back(std::move(t));
+  }
+  for (const std::string& t : texts) {
+    const cef_or_leef found = find_cef_or_leef(t);
+    EXPECT_EQ(found.cef, find_cef(t)) << t;
+    EXPECT_EQ(found.leef, found.cef == std::string_view::npos ? find_leef(t) : std::string_view::npos) << t;
+  }
+}
+
+// is_panos's quick refusal keeps both layouts: a leading number, or a first column of ten bytes
+// or more with '-' at [4] (the cloud forwarder's ISO time), whatever its first byte.
+TEST(syslog_cef, panos_layouts_are_not_refused_early) {
+  EXPECT_TRUE(is_panos("1,2024/01/01 00:00:00,0011C103117,TRAFFIC,end,x"));
+  EXPECT_TRUE(is_panos("  1,2024/01/01 00:00:00,0011C103117,TRAFFIC,end,x"));
+  EXPECT_TRUE(is_panos("2024-01-01T00:00:00Z,0011C103117,THREAT,url,x"));
+  EXPECT_TRUE(is_panos("abcd-efghij,0011C103117,THREAT,url,x"));
+  EXPECT_FALSE(is_panos("abcd-efg,0011C103117,THREAT,url,x"));
+  EXPECT_FALSE(is_panos("x1,2024/01/01 00:00:00,0011C103117,TRAFFIC,end,x"));
+  EXPECT_FALSE(is_panos(""));
+  EXPECT_FALSE(is_panos("    "));
+  EXPECT_FALSE(is_panos("abc-"));
+}
 
 TEST(syslog_cef, header_and_extension_with_pri_only) {
   const auto e = parse_line(
