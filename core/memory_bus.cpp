@@ -40,9 +40,9 @@ std::size_t bounded_queue::pop_batch(std::vector<message>& out, std::size_t max,
     // consumer faster than its producers is not woken once per message. Producers do not notify
     // meanwhile (no consumer counts as waiting), so this costs one timed wait, not a wake-up each.
     if (!closed_ && size_locked() > 0 && size_locked() < linger_target()) {
-      lingering_ = true;
+      ++lingering_consumers_;
       not_empty_.wait_for(lock, linger, [&] { return closed_ || size_locked() >= linger_target(); });
-      lingering_ = false;
+      --lingering_consumers_;
     }
   }
   const std::size_t n = std::min(max, size_locked());

@@ -53,12 +53,12 @@ class bounded_queue {
   // A lingering consumer takes its batch as soon as linger_batch messages are queued, or the queue
   // is full (a small queue never holds linger_batch): the push that gets there wakes it.
   std::size_t linger_target() const { return std::min(linger_batch, capacity_); }
-  bool lingered_out_locked() const { return lingering_ && size_locked() >= linger_target(); }
+  bool lingered_out_locked() const { return lingering_consumers_ > 0 && size_locked() >= linger_target(); }
   std::vector<message> items_;
   std::size_t head_ = 0;
   std::size_t capacity_;
   std::size_t waiting_consumers_ = 0, waiting_producers_ = 0;
-  bool lingering_ = false;  // a consumer waits out the linger for more messages
+  std::size_t lingering_consumers_ = 0;  // consumers waiting out the linger for more messages
   bool closed_ = false;
 };
 

@@ -555,8 +555,9 @@ struct decoder::state {
     const bool fixed = t.fixed_length != 0 && rec.size() >= t.fixed_length;
     std::size_t at = 0;
     for (const auto& f : t.resolved) {
-      std::string_view v(rec.data() + f.offset, f.length);
-      if (!fixed && !next_value(rec, at, f.length, v)) return false;
+      std::string_view v;
+      if (fixed) v = std::string_view(rec.data() + f.offset, f.length);
+      else if (!next_value(rec, at, f.length, v)) return false;
       fn(f, v);
     }
     used = fixed ? t.fixed_length : at;
