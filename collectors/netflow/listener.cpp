@@ -13,7 +13,6 @@
 #include "collectors/udp_reader.hpp"
 #include "collectors/udp_workers.hpp"
 #include "core/clock.hpp"
-#include "core/json.hpp"
 #include "core/log.hpp"
 
 namespace talaia::collectors::netflow {
