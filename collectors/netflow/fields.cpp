@@ -102,36 +102,6 @@ std::string unnamed_element(std::uint32_t enterprise, std::uint16_t id) {
   return "ie." + std::to_string(enterprise) + "." + std::to_string(id);
 }
 
-namespace {
-// "0".."255", each padded to 4 bytes, and their lengths: an octet's text is one 4-byte copy.
-struct octet_texts {
-  char text[256][4];
-  std::uint8_t size[256];
-  constexpr octet_texts() : text{}, size{} {
-    for (unsigned v = 0; v < 256; ++v) {
-      unsigned n = 0;
-      if (v >= 100) text[v][n++] = static_cast<char>('0' + v / 100);
-      if (v >= 10) text[v][n++] = static_cast<char>('0' + v / 10 % 10);
-      text[v][n++] = static_cast<char>('0' + v % 10);
-      size[v] = static_cast<std::uint8_t>(n);
-    }
-  }
-};
-constexpr octet_texts octets;
-}  // namespace
-
-std::size_t format_ipv4(std::string_view b, char* out) {
-  if (b.size() < 4) return 0;
-  char* p = out;
-  for (int i = 0; i < 4; ++i) {
-    const auto v = static_cast<unsigned char>(b[i]);
-    std::memcpy(p, octets.text[v], 4);  // the last octet's copy may reach byte 16
-    p += octets.size[v];
-    if (i < 3) *p++ = '.';
-  }
-  return static_cast<std::size_t>(p - out);
-}
-
 std::size_t format_ipv6(std::string_view b, char* out) {
   if (b.size() < 16) return 0;
   char buf[INET6_ADDRSTRLEN];

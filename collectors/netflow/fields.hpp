@@ -2,6 +2,7 @@
 // NetFlow v9 / IPFIX information elements: which event field each one becomes and how its
 // bytes read (pure). Elements without a Talaia name become `ie.<enterprise>.<id>`.
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 
@@ -53,7 +54,7 @@ std::string ipv4_text(std::string_view four_bytes);
 std::string ipv6_text(std::string_view sixteen_bytes);
 // The same texts written into `out` (16 and 46 bytes of room: up to 15 and 45 characters, and a
 // byte the writing may touch past them); return their length.
-std::size_t format_ipv4(std::string_view four_bytes, char* out);
+inline std::size_t format_ipv4(std::string_view four_bytes, char* out);
 std::size_t format_ipv6(std::string_view sixteen_bytes, char* out);
 std::string mac_text(std::string_view bytes);
 std::string hex_text(std::string_view bytes);
@@ -61,5 +62,34 @@ std::string hex_text(std::string_view bytes);
 // "::ffff:192.0.2.1" -> "192.0.2.1"; anything else unchanged. Template keys and the `exporter`
 // field use the normalised form, so a dual-stack socket and an IPv4 one see the same exporter.
 std::string normalise_address(std::string_view address);
+
+// "0." .. "255.", each in 4 bytes, and the digits' count: an octet and its dot are one 4-byte copy.
+struct ipv4_octet_texts {
+  char text[256][4];
+  std::uint8_t digits[256];
+  constexpr ipv4_octet_texts() : text{}, digits{} {
+    for (unsigned v = 0; v < 256; ++v) {
+      unsigned n = 0;
+      if (v >= 100) text[v][n++] = static_cast<char>('0' + v / 100);
+      if (v >= 10) text[v][n++] = static_cast<char>('0' + v / 10 % 10);
+      text[v][n++] = static_cast<char>('0' + v % 10);
+      digits[v] = static_cast<std::uint8_t>(n);
+      text[v][n] = '.';
+    }
+  }
+};
+inline constexpr ipv4_octet_texts ipv4_octets;
+
+// Inline: a flow record has two or three addresses.
+inline std::size_t format_ipv4(std::string_view b, char* out) {
+  if (b.size() < 4) return 0;
+  char* p = out;
+  for (int i = 0; i < 4; ++i) {
+    const auto v = static_cast<unsigned char>(b[i]);
+    std::memcpy(p, ipv4_octets.text[v], 4);  // the last octet's copy may reach byte 16
+    p += ipv4_octets.digits[v] + 1;
+  }
+  return static_cast<std::size_t>(p - out) - 1;  // less the last octet's dot
+}
 
 }  // namespace talaia::collectors::netflow
