@@ -621,8 +621,7 @@ struct decoder::state {
     // Per role, the last value written under its name when that was an integer.
     std::array<std::optional<std::uint64_t>, field_role_count> role_value{};
     const bool ok = for_each_field_value(t, rec, used, [&](const resolved_field& f, std::string_view v) {
-      if (f.kind == value_kind::skip) return;
-      const field_role role = f.role;
+      const field_role role = f.role;  // none for padding (skip), which has no name of its own
       if (role != field_role::none) role_value[static_cast<std::size_t>(role)].reset();
       const bool fits_integer = !v.empty() && v.size() <= 8;
       switch (f.kind) {
@@ -673,8 +672,9 @@ struct decoder::state {
             return w.integer(f, x);
           }
           break;
-        case value_kind::octets:
         case value_kind::skip:
+          return;
+        case value_kind::octets:
           break;
       }
       w.string(f, hex_text(v));
