@@ -183,7 +183,9 @@ int warm_up() {
   std::vector<std::string> batch;
   for (int packet = 0; packet < 10000; ++packet) {
     batch.assign(24, record);
-    while (sink.producer().try_send_all(bench::bus_sink::topic, "warm-up", batch) == 0)
+    // Keys of every partition, and the listener's own (the exporter's address).
+    const std::string key = packet % 2 == 0 ? "127.0.0.1" : "warm-up-" + std::to_string(packet % 32);
+    while (sink.producer().try_send_all(bench::bus_sink::topic, key, batch) == 0)
       std::this_thread::sleep_for(std::chrono::milliseconds(1));  // the local queue is full: let it drain
   }
   sink.finish();
