@@ -13,8 +13,8 @@ class event_ids {
   // The same into `out` (its storage reused), for the collectors' per-message path.
   void next_into(std::string& out);
 
-  // A batch's ids at once (one atomic step for a packet's records): `n` sequences, the first
-  // returned; append_id_member then writes each.
+  // `n` consecutive sequences in one atomic step, the first returned; append_id_member or
+  // write_id_member then writes each one's id.
   std::uint64_t take(std::size_t n) { return seq_.fetch_add(n, std::memory_order_relaxed); }
   // Appends the id of sequence `seq` to the JSON object `object` as its last member, "id", as
   // core::append_string_member(object, "id", id) would, without escaping it again.

@@ -163,14 +163,10 @@ bool scanner::scan_memoized(const rule_set::slot& s, std::string_view text) {
   }
   recording_ = true;
   recorded_ = 0;
-  const hs_error_t status = hs_scan(s.db.get(), text.data(), static_cast<unsigned int>(text.size()), 0, scratch_.get(),
-                                    &scanner::on_match, this);
+  const std::uint64_t errors = scan_errors_;
+  scan_database(s.db.get(), s, text);
   recording_ = false;
-  if (status != HS_SUCCESS) {
-    ++scan_errors_;
-    return true;
-  }
-  if (recorded_ <= memo_atoms) {
+  if (scan_errors_ == errors && recorded_ <= memo_atoms) {
     m.slot = s.index;
     m.size = static_cast<std::uint8_t>(text.size());
     m.atoms = static_cast<std::uint8_t>(recorded_);

@@ -13,13 +13,18 @@ constexpr std::size_t npos = std::string_view::npos;
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
+// Where a header's version starts when a prefix of `prefix_size` bytes found at `at` begins one
+// (at the start or after a space, then optional spaces and a digit), else npos.
+std::size_t header_after(std::string_view message, std::size_t at, std::size_t prefix_size) {
+  if (at > 0 && message[at - 1] != ' ') return npos;
+  std::size_t i = at + prefix_size;
+  while (i < message.size() && message[i] == ' ') ++i;
+  return i < message.size() && is_digit(message[i]) ? at + prefix_size : npos;
+}
+
 std::size_t find_prefix(std::string_view message, std::string_view prefix) {
-  for (std::size_t at = message.find(prefix); at != npos; at = message.find(prefix, at + 1)) {
-    if (at > 0 && message[at - 1] != ' ') continue;
-    std::size_t i = at + prefix.size();
-    while (i < message.size() && message[i] == ' ') ++i;
-    if (i < message.size() && is_digit(message[i])) return at + prefix.size();
-  }
+  for (std::size_t at = message.find(prefix); at != npos; at = message.find(prefix, at + 1))
+    if (const std::size_t header = header_after(message, at, prefix.size()); header != npos) return header;
   return npos;
 }
 
@@ -121,13 +126,6 @@ char leef_delimiter(std::string_view d) {
 std::size_t find_cef(std::string_view message) { return find_prefix(message, "CEF:"); }
 
 cef_or_leef find_cef_or_leef(std::string_view m) {
-  // As find_prefix: the prefix at the start or after a space, spaces, then a digit.
-  const auto header_after = [&](std::size_t at, std::size_t prefix) {
-    if (at > 0 && m[at - 1] != ' ') return npos;
-    std::size_t i = at + prefix;
-    while (i < m.size() && m[i] == ' ') ++i;
-    return i < m.size() && is_digit(m[i]) ? at + prefix : npos;
-  };
   cef_or_leef found;
   const char* const begin = m.data();
   for (std::size_t f = 1; f + 1 < m.size(); ++f) {  // f: the F of "EF:"
@@ -136,13 +134,13 @@ cef_or_leef find_cef_or_leef(std::string_view m) {
     f = static_cast<std::size_t>(static_cast<const char*>(next) - begin);
     if (m[f + 1] != ':' || m[f - 1] != 'E') continue;
     if (f >= 2 && m[f - 2] == 'C') {
-      found.cef = header_after(f - 2, 4);
+      found.cef = header_after(m, f - 2, 4);
       if (found.cef != npos) {
         found.leef = npos;
         return found;
       }
     }
-    if (found.leef == npos && f >= 3 && m[f - 2] == 'E' && m[f - 3] == 'L') found.leef = header_after(f - 3, 5);
+    if (found.leef == npos && f >= 3 && m[f - 2] == 'E' && m[f - 3] == 'L') found.leef = header_after(m, f - 3, 5);
   }
   return found;
 }
