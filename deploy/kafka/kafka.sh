@@ -28,8 +28,32 @@ fetch() {
   rm -rf "$jars" && mv "$jars.tmp" "$jars"
 }
 
+# A port below the kernel's ephemeral range, so no outgoing connection can take it before the broker
+# binds; the cursor file is the one the C++ tests' free_port() advances (tests/support/process.cpp).
 free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+  python3 - <<'PY'
+import fcntl, os, random, socket
+high = min(int(open("/proc/sys/net/ipv4/ip_local_port_range").read().split()[0]), 65536) - 1
+low = max(1024, high - 12000)
+fd = os.open("/tmp/talaia-test-ports.cursor", os.O_RDWR | os.O_CREAT, 0o666)
+fcntl.flock(fd, fcntl.LOCK_EX)
+text = os.pread(fd, 15, 0).decode().strip()
+cursor = int(text) if text.isdigit() else 0
+if not low <= cursor <= high:
+    cursor = random.randint(low, high)
+def bindable(kind, port):
+    with socket.socket(socket.AF_INET, kind) as s:
+        try:
+            s.bind(("127.0.0.1", port)); return True
+        except OSError:
+            return False
+for _ in range(high - low + 1):
+    port, cursor = cursor, (low if cursor == high else cursor + 1)
+    if bindable(socket.SOCK_STREAM, port) and bindable(socket.SOCK_DGRAM, port):
+        break
+os.ftruncate(fd, 0); os.pwrite(fd, f"{cursor}\n".encode(), 0)
+print(port)
+PY
 }
 
 java_run() { # java_run MAINCLASS ARGS... — replaces the calling (sub)shell

@@ -3,10 +3,13 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cstdlib>
 #include <fstream>
 #include <random>
 #include <sstream>
@@ -94,24 +97,52 @@ fs::path make_temp_dir(const std::string& prefix) {
   }
 }
 
+namespace {
+
+// The lowest port the kernel hands to outgoing connections and `bind(0)` (32768 by default).
+int ephemeral_floor() {
+  std::ifstream in("/proc/sys/net/ipv4/ip_local_port_range");
+  int low = 32768;
+  in >> low;
+  return low;
+}
+
+bool bindable(int type, std::uint16_t port) {
+  int s = ::socket(AF_INET, type, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  a.sin_port = htons(port);
+  const bool ok = s >= 0 && ::bind(s, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+  if (s >= 0) ::close(s);
+  return ok;
+}
+
+}  // namespace
+
+// Ports come from below the ephemeral range: a port the kernel picked for us could be picked again
+// for another test's outgoing connection before our program binds it (CI saw exactly that). Every
+// test process (and deploy/kafka/kafka.sh) advances one cursor kept in a locked file, so tests
+// running side by side get different ports.
 std::uint16_t free_port() {
-  for (int attempt = 0; attempt < 50; ++attempt) {
-    int t = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    a.sin_port = 0;
-    socklen_t len = sizeof a;
-    ::bind(t, reinterpret_cast<sockaddr*>(&a), sizeof a);
-    ::getsockname(t, reinterpret_cast<sockaddr*>(&a), &len);
-    int u = ::socket(AF_INET, SOCK_DGRAM, 0);
-    bool udp_free = ::bind(u, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
-    const std::uint16_t port = ntohs(a.sin_port);
-    ::close(u);
-    ::close(t);
-    if (udp_free) return port;
+  const int high = std::min(ephemeral_floor(), 65536) - 1;
+  const int low = std::max(1024, high - 12000);
+  const int fd = ::open("/tmp/talaia-test-ports.cursor", O_RDWR | O_CREAT, 0666);
+  if (fd < 0 || ::flock(fd, LOCK_EX) != 0) return 0;
+  char text[16] = {};
+  const ssize_t n = ::pread(fd, text, sizeof text - 1, 0);
+  int cursor = n > 0 ? std::atoi(text) : 0;
+  if (cursor < low || cursor > high) cursor = low + static_cast<int>(std::random_device{}() % (high - low + 1));
+  std::uint16_t found = 0;
+  for (int tries = 0; tries <= high - low && found == 0; ++tries) {
+    const auto port = static_cast<std::uint16_t>(cursor);
+    cursor = cursor == high ? low : cursor + 1;
+    if (bindable(SOCK_STREAM, port) && bindable(SOCK_DGRAM, port)) found = port;
   }
-  return 0;
+  const std::string next = std::to_string(cursor) + "\n";
+  if (::ftruncate(fd, 0) != 0 || ::pwrite(fd, next.data(), next.size(), 0) < 0) found = 0;
+  ::close(fd);  // also releases the lock
+  return found;
 }
 
 std::string read_file(const fs::path& p) {
