@@ -149,6 +149,20 @@ std::size_t format_rfc3339_afresh(std::int64_t micros, char (&buf)[rfc3339_max])
 }
 }  // namespace
 
+char* rfc3339_writer::write_afresh(char* p, std::int64_t micros, std::int64_t second) {
+  char text[rfc3339_max];
+  const std::size_t n = format_rfc3339(micros, text);
+  // Only the usual form is kept: a four-digit year, then the seconds at 17-18.
+  if (n >= 20 && text[4] == '-' && (text[19] == '.' || text[19] == 'Z')) {
+    kept_second& k = kept_[older_];
+    older_ ^= 1;
+    k.second = second;
+    std::memcpy(k.text, text, 19);
+  }
+  std::memcpy(p, text, n);
+  return p + n;
+}
+
 namespace {
 bool digits(std::string_view s, std::size_t pos, std::size_t count, int& out) {
   if (pos + count > s.size()) return false;

@@ -3,9 +3,12 @@
 // Pure functions except now_micros(), the one place that reads the system clock.
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <optional>
 #include <string>
 #include <string_view>
+
+#include "core/decimal.hpp"
 
 namespace talaia::core {
 
@@ -20,6 +23,44 @@ std::string format_rfc3339(std::int64_t micros);
 // The same into `out`, without allocating: returns the length.
 inline constexpr std::size_t rfc3339_max = 40;
 std::size_t format_rfc3339(std::int64_t micros, char (&out)[rfc3339_max]);
+
+// format_rfc3339 written straight into a buffer, for writers of many times in a row (a flow
+// packet's records): the text up to the second of the last two seconds met is kept here, so a
+// time in one of them costs a fixed-size copy and its fraction's digits, without a call.
+class rfc3339_writer {
+ public:
+  // Writes what format_rfc3339 writes for `micros` at `p`, which has room for rfc3339_max bytes
+  // (a whole second's text is copied before the end is known); returns the end.
+  [[gnu::always_inline]] char* write(char* p, std::int64_t micros) {
+    std::int64_t second = micros / 1000000;
+    std::int64_t frac = micros % 1000000;
+    if (frac < 0) frac += 1000000, second -= 1;
+    const kept_second* k = kept_[0].second == second ? &kept_[0] : kept_[1].second == second ? &kept_[1] : nullptr;
+    if (k == nullptr) [[unlikely]]
+      return write_afresh(p, micros, second);
+    std::memcpy(p, k->text, sizeof k->text);
+    p += 19;
+    if (frac != 0) {
+      const auto f = static_cast<unsigned>(frac);
+      *p = '.';
+      std::memcpy(p + 1, digit_pairs + 2 * (f / 10000), 2);
+      std::memcpy(p + 3, digit_pairs + 2 * (f / 100 % 100), 2);
+      std::memcpy(p + 5, digit_pairs + 2 * (f % 100), 2);
+      p += 7;
+    }
+    *p = 'Z';
+    return p + 1;
+  }
+
+ private:
+  struct kept_second {
+    std::int64_t second = INT64_MIN;
+    char text[24] = {};  // "YYYY-MM-DDTHH:MM:SS", copied whole
+  };
+  char* write_afresh(char* p, std::int64_t micros, std::int64_t second);
+  kept_second kept_[2];
+  unsigned older_ = 0;
+};
 
 // Accepts RFC 3339 with any number of fractional digits (kept to microseconds), "Z" or ±hh:mm.
 std::optional<std::int64_t> parse_rfc3339(std::string_view text);

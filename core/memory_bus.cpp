@@ -23,7 +23,10 @@ std::size_t bounded_queue::try_push_all(std::string_view topic, std::string_view
   std::unique_lock lock(mu_);
   if (closed_) return 0;
   const std::size_t n = std::min(values.size(), capacity_ - std::min(capacity_, size_locked()));
-  for (std::size_t i = 0; i < n; ++i) items_.push_back(message{std::string(topic), std::string(key), std::move(values[i])});
+  // Copies of two short strings and a move, made in place (a message built, then moved into the
+  // vector, cost three more string moves; assign() to a built one, its aliasing checks).
+  const std::string topic_text(topic), key_text(key);
+  for (std::size_t i = 0; i < n; ++i) items_.emplace_back(topic_text, key_text, std::move(values[i]));
   const bool wake = n > 0 && (waiting_consumers_ > 0 || lingered_out_locked());
   lock.unlock();
   if (wake) not_empty_.notify_one();

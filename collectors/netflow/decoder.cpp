@@ -154,6 +154,9 @@ struct exporter_state {
   std::uint32_t next_sequence = 0;
   std::uint32_t last_sequence = 0;
   std::int64_t last_seen = 0;
+  // decode_json: what every flow record of this exporter has after its receive time (peer,
+  // exporter, version, domain) as JSON members, and the peer text they were written for.
+  std::string json_members_peer, json_members;
 };
 
 std::size_t min_length_of(const std::vector<field_spec>& fields) {
@@ -269,6 +272,7 @@ struct event_writer {
 // into a buffer with room for the longest form the record can take (the bounds below).
 struct json_writer {
   char* p;
+  core::rfc3339_writer& times;
 
   void put(std::string_view v) {
     std::memcpy(p, v.data(), v.size());
@@ -304,12 +308,9 @@ struct json_writer {
   }
   template <typename named_t>
   void time(const named_t& f, std::int64_t micros) {
-    char text[core::rfc3339_max];
-    const std::size_t n = core::format_rfc3339(micros, text);
     put(f.key);
     *p++ = '"';
-    std::memcpy(p, text, sizeof text);
-    p += n;
+    p = times.write(p, micros);
     *p++ = '"';
   }
 };
@@ -330,6 +331,7 @@ struct decoder::state {
   std::vector<core::event> spare;  // events handed back by recycle(), reused for new records
   std::vector<core::event> scratch;  // v5 and sFlow events on their way to JSON
   std::vector<char> json_buffer;     // where a record's JSON is written
+  core::rfc3339_writer json_times;   // its times
 
   core::event new_event() {
     if (spare.empty()) return core::event();
@@ -483,30 +485,31 @@ struct decoder::state {
     if (t.min_length == 0) return false;
     // The fields every record of the set shares, formatted once.
     core::event proto;
-    std::string proto_json;  // the same, as the open start of a JSON object
+    std::size_t proto_json_size = 0;  // json: the same, as the open start of a JSON object
     const bool json = out.json && t.json_direct;
-    if (!t.options) {
-      proto.set_string("kind", "flow");
-      proto.set_time("received", ctx.received);
-      proto.set_ip("peer", ctx.peer);
-      proto.set_ip("exporter", normalise_address(ctx.peer));
-      proto.set_integer("flow_version", ctx.version);
-      proto.set_integer("observation_domain", ctx.domain);
-      if (json) {
-        // The shared start is written once into the record buffer; each record is written after
-        // it. Room for the longest record the rest of the set can hold.
-        proto_json = core::encode_event(proto), proto_json.pop_back();
-        const std::size_t bound = proto_json.size() + t.json_bound + 6 * set.size() + (out.ids ? out.ids->member_room() : 0) + 1;
-        if (json_buffer.size() < bound) json_buffer.resize(bound);
-        std::memcpy(json_buffer.data(), proto_json.data(), proto_json.size());
-      }
+    if (!t.options && !json) proto = shared_fields(ctx);
+    if (!t.options && json) {
+      // The shared start is written once into the record buffer; each record is written after
+      // it. Room for the longest record the rest of the set can hold.
+      const std::string& members = shared_json_members(e, ctx);
+      constexpr std::string_view head = R"({"kind":"flow","received":")";
+      const std::size_t bound = head.size() + core::rfc3339_max + 2 + members.size() + t.json_bound + 6 * set.size() +
+                                (out.ids ? out.ids->member_room() : 0) + 1;
+      if (json_buffer.size() < bound) json_buffer.resize(bound);
+      char* p = json_buffer.data();
+      std::memcpy(p, head.data(), head.size());
+      p = json_times.write(p + head.size(), ctx.received);
+      *p++ = '"';
+      *p++ = ',';
+      std::memcpy(p, members.data(), members.size());
+      proto_json_size = static_cast<std::size_t>(p + members.size() - json_buffer.data());
     }
     std::size_t at = 0;
     while (set.size() - at >= t.min_length) {
       std::size_t used = 0;
       const std::string_view rec = set.substr(at);
       bool ok = t.options ? apply_options_record(e, t, rec, used)
-                : json    ? decode_flow_record_json(e, t, rec, ctx, proto_json.size(), out, used)
+                : json    ? decode_flow_record_json(e, t, rec, ctx, proto_json_size, out, used)
                           : decode_flow_record(e, t, rec, ctx, proto, out, used);
       if (!ok) return false;
       at += used;
@@ -515,6 +518,33 @@ struct decoder::state {
       else ++stats.flow_records, ++appended;
     }
     return true;  // what is left is padding
+  }
+
+  // The fields every flow record of a packet starts with, in this order.
+  static core::event shared_fields(const packet_context& ctx) {
+    core::event proto;
+    proto.set_string("kind", "flow");
+    proto.set_time("received", ctx.received);
+    proto.set_ip("peer", ctx.peer);
+    proto.set_ip("exporter", normalise_address(ctx.peer));
+    proto.set_integer("flow_version", ctx.version);
+    proto.set_integer("observation_domain", ctx.domain);
+    return proto;
+  }
+
+  // Those after `received`, as encode_event writes them without the object's braces: they are
+  // the same for every packet of an exporter, so they are encoded once (again if its peer's
+  // text changes).
+  static const std::string& shared_json_members(exporter_state& e, const packet_context& ctx) {
+    if (e.json_members.empty() || e.json_members_peer != ctx.peer) {
+      core::event rest = shared_fields(ctx);
+      rest.erase("kind");
+      rest.erase("received");
+      e.json_members = core::encode_event(rest);
+      e.json_members = e.json_members.substr(1, e.json_members.size() - 2);
+      e.json_members_peer = ctx.peer;
+    }
+    return e.json_members;
   }
 
   // The value of a field of `length` (fixed, or variable_length: its length read first) at `at`
@@ -709,7 +739,7 @@ struct decoder::state {
   // json_buffer holds the set's shared start (`proto_size` bytes) and room for the record.
   bool decode_flow_record_json(exporter_state& e, const flow_template& t, std::string_view rec, const packet_context& ctx,
                                std::size_t proto_size, const record_sink& out, std::size_t& used) {
-    json_writer w{json_buffer.data() + proto_size};
+    json_writer w{json_buffer.data() + proto_size, json_times};
     if (!write_flow_record(e, t, rec, ctx, w, used)) return false;
     if (out.ids) w.p = out.ids->write_id_member(w.p, out.ids->take(1));
     *w.p++ = '}';

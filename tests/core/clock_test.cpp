@@ -88,5 +88,24 @@ TEST(clock, formats_as_gmtime_over_a_random_walk_of_times) {
   }
 }
 
+// rfc3339_writer keeps whole seconds: times in, beside and between its two kept seconds, with
+// and without fractions, before the epoch and beyond year 9999 (not kept), as format_rfc3339.
+TEST(clock, the_writer_writes_what_format_rfc3339_writes) {
+  std::mt19937_64 rng(11);
+  const std::int64_t steps[] = {0, 1, 999'999, 1'000'000, 1'000'001, 59'000'000, 86'400'000'000};
+  rfc3339_writer writer;
+  std::int64_t t = -3'000'000;
+  for (int i = 0; i < 200'000; ++i) {
+    const std::int64_t step = steps[rng() % std::size(steps)] * static_cast<std::int64_t>(rng() % 3);
+    t += (rng() % 4 == 0) ? -step : step;
+    if (rng() % 500 == 0) t = static_cast<std::int64_t>(rng() % 253'402'300'799'000'000ULL);
+    if (rng() % 2000 == 0) t = 253'402'300'800'000'000LL + static_cast<std::int64_t>(rng() % 1'000'000);  // year 10000
+    if (rng() % 8 == 0) t -= t % 1'000'000;  // no fraction
+    char out[rfc3339_max + 8];
+    char* end = writer.write(out, t);
+    ASSERT_EQ(std::string(out, end), format_rfc3339(t)) << t;
+  }
+}
+
 }  // namespace
 }  // namespace talaia::core
