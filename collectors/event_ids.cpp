@@ -17,6 +17,7 @@ event_ids::event_ids(std::string node_id, std::int64_t start_micros) : prefix_(s
   member_start_ += ':';
   core::append_json_string(member_start_, prefix_);
   member_start_.pop_back();  // the closing quote comes after the sequence
+  std::memcpy(short_start_.data(), member_start_.data(), std::min(member_start_.size(), short_start));
 }
 
 std::string event_ids::next() {
@@ -42,14 +43,6 @@ void event_ids::append_id_member(std::string& object, std::uint64_t seq) const {
   if (!comma) std::memmove(p, p + 1, static_cast<std::size_t>(--end - p));
   *end++ = '}';
   object.resize(static_cast<std::size_t>(end - object.data()));
-}
-
-char* event_ids::write_id_member(char* p, std::uint64_t seq) const {
-  *p++ = ',';
-  std::memcpy(p, member_start_.data(), member_start_.size());
-  p = core::write_decimal(p + member_start_.size(), seq);
-  *p++ = '"';
-  return p;
 }
 
 }  // namespace talaia::collectors

@@ -154,8 +154,10 @@ char* rfc3339_writer::write_afresh(char* p, std::int64_t micros, std::int64_t se
   const std::size_t n = format_rfc3339(micros, text);
   // Only the usual form is kept: a four-digit year, then the seconds at 17-18.
   if (n >= 20 && text[4] == '-' && (text[19] == '.' || text[19] == 'Z')) {
-    kept_second& k = kept_[older_];
-    older_ ^= 1;
+    // Four: a flow record's start and end times, each in one of two seconds, and the packet's
+    // receive time.
+    kept_second& k = kept_[oldest_];
+    oldest_ = (oldest_ + 1) % kept_count;
     k.second = second;
     std::memcpy(k.text, text, 19);
   }

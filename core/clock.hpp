@@ -25,7 +25,7 @@ inline constexpr std::size_t rfc3339_max = 40;
 std::size_t format_rfc3339(std::int64_t micros, char (&out)[rfc3339_max]);
 
 // format_rfc3339 written straight into a buffer, for writers of many times in a row (a flow
-// packet's records): the text up to the second of the last two seconds met is kept here, so a
+// packet's records): the text up to the second of the last four seconds met is kept here, so a
 // time in one of them costs a fixed-size copy and its fraction's digits, without a call.
 class rfc3339_writer {
  public:
@@ -35,9 +35,10 @@ class rfc3339_writer {
     std::int64_t second = micros / 1000000;
     std::int64_t frac = micros % 1000000;
     if (frac < 0) frac += 1000000, second -= 1;
-    const kept_second* k = kept_[0].second == second ? &kept_[0] : kept_[1].second == second ? &kept_[1] : nullptr;
-    if (k == nullptr) [[unlikely]]
-      return write_afresh(p, micros, second);
+    const kept_second* k = kept_;
+    while (k->second != second)
+      if (++k == kept_ + kept_count) [[unlikely]]
+        return write_afresh(p, micros, second);
     std::memcpy(p, k->text, sizeof k->text);
     p += 19;
     if (frac != 0) {
@@ -58,8 +59,9 @@ class rfc3339_writer {
     char text[24] = {};  // "YYYY-MM-DDTHH:MM:SS", copied whole
   };
   char* write_afresh(char* p, std::int64_t micros, std::int64_t second);
-  kept_second kept_[2];
-  unsigned older_ = 0;
+  static constexpr unsigned kept_count = 4;
+  kept_second kept_[kept_count];
+  unsigned oldest_ = 0;
 };
 
 // Accepts RFC 3339 with any number of fractional digits (kept to microseconds), "Z" or ±hh:mm.

@@ -332,6 +332,8 @@ struct decoder::state {
   std::vector<core::event> scratch;  // v5 and sFlow events on their way to JSON
   std::vector<char> json_buffer;     // where a record's JSON is written
   core::rfc3339_writer json_times;   // its times
+  std::uint64_t set_next_id = 0;     // the ids taken for the data set being written
+  std::size_t set_ids_left = 0;
 
   core::event new_event() {
     if (spare.empty()) return core::event();
@@ -503,6 +505,10 @@ struct decoder::state {
       *p++ = ',';
       std::memcpy(p, members.data(), members.size());
       proto_json_size = static_cast<std::size_t>(p + members.size() - json_buffer.data());
+      // A set of fixed-length records holds a known number of them: their ids are taken in one
+      // atomic step (sequences of a record that then fails are left unused).
+      set_ids_left = out.ids && t.fixed_length != 0 ? set.size() / t.fixed_length : 0;
+      if (set_ids_left != 0) set_next_id = out.ids->take(set_ids_left);
     }
     std::size_t at = 0;
     while (set.size() - at >= t.min_length) {
@@ -648,11 +654,20 @@ struct decoder::state {
   bool write_flow_record(const exporter_state& e, const flow_template& t, std::string_view rec, const packet_context& ctx,
                          writer_t& w, std::size_t& used) const {
     const std::uint64_t rate = t.states_rate ? sampling_rate_of(e, t, rec) : rate_for(e, no_selector);
+    // The roles' values are only needed for what is written after the fields (scaled counts,
+    // interface names); most exporters' records have neither, and skip their bookkeeping.
+    if (rate > 1 || !e.interface_names.empty()) return write_flow_fields<true>(e, t, rec, ctx, rate, w, used);
+    return write_flow_fields<false>(e, t, rec, ctx, rate, w, used);
+  }
+
+  template <bool with_roles, typename writer_t>
+  bool write_flow_fields(const exporter_state& e, const flow_template& t, std::string_view rec, const packet_context& ctx,
+                         std::uint64_t rate, writer_t& w, std::size_t& used) const {
     // Per role, the last value written under its name when that was an integer.
     std::array<std::optional<std::uint64_t>, field_role_count> role_value{};
     const bool ok = for_each_field_value(t, rec, used, [&](const resolved_field& f, std::string_view v) {
       const field_role role = f.role;  // none for padding (skip), which has no name of its own
-      if (role != field_role::none) role_value[static_cast<std::size_t>(role)].reset();
+      if (with_roles && role != field_role::none) role_value[static_cast<std::size_t>(role)].reset();
       const bool fits_integer = !v.empty() && v.size() <= 8;
       switch (f.kind) {
         case value_kind::ipv4:
@@ -695,7 +710,7 @@ struct decoder::state {
         case value_kind::integer:
           if (fits_integer) {
             std::uint64_t x = read_unsigned(v);
-            if (role != field_role::none && !beyond_int64(x)) {
+            if (with_roles && role != field_role::none && !beyond_int64(x)) {
               role_value[static_cast<std::size_t>(role)] = x;
               if (rate > 1 && (role == field_role::bytes || role == field_role::packets)) x = saturating_mul(x, rate);
             }
@@ -710,6 +725,7 @@ struct decoder::state {
       w.string(f, hex_text(v));
     });
     if (!ok) return false;
+    if constexpr (!with_roles) return true;
     const auto value_of = [&](field_role r) -> const std::optional<std::uint64_t>& { return role_value[static_cast<std::size_t>(r)]; };
     if (!e.interface_names.empty()) {
       if (const auto& index = value_of(field_role::in_if))
@@ -741,7 +757,10 @@ struct decoder::state {
                                std::size_t proto_size, const record_sink& out, std::size_t& used) {
     json_writer w{json_buffer.data() + proto_size, json_times};
     if (!write_flow_record(e, t, rec, ctx, w, used)) return false;
-    if (out.ids) w.p = out.ids->write_id_member(w.p, out.ids->take(1));
+    if (out.ids) {
+      const std::uint64_t seq = set_ids_left != 0 ? (--set_ids_left, set_next_id++) : out.ids->take(1);
+      w.p = out.ids->write_id_member(w.p, seq);
+    }
     *w.p++ = '}';
     const std::size_t n = static_cast<std::size_t>(w.p - json_buffer.data());
     assert(n <= json_buffer.size());

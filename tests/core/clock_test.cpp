@@ -88,7 +88,7 @@ TEST(clock, formats_as_gmtime_over_a_random_walk_of_times) {
   }
 }
 
-// rfc3339_writer keeps whole seconds: times in, beside and between its two kept seconds, with
+// rfc3339_writer keeps whole seconds: times in, beside and between its kept seconds, with
 // and without fractions, before the epoch and beyond year 9999 (not kept), as format_rfc3339.
 TEST(clock, the_writer_writes_what_format_rfc3339_writes) {
   std::mt19937_64 rng(11);
