@@ -33,22 +33,44 @@ std::size_t bounded_queue::try_push_all(std::string_view topic, std::string_view
   return n;
 }
 
+// Messages were flowing at the last take: wait out lingers (up to `timeout`) and take whatever
+// came, woken early only if the queue fills to half. Woken by the first message and then
+// lingering, a consumer slept twice a batch; woken at linger_batch, it preempted its producer (a
+// NetFlow listener's decoding thread, 600 times a second). When the flow stops, the take that
+// finds nothing ends this mode, so an idle consumer does not wake every linger.
+void bounded_queue::wait_while_flowing(std::unique_lock<std::mutex>& lock, std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  ++flowing_consumers_;
+  for (auto now = std::chrono::steady_clock::now(); !closed_ && size_locked() == 0 && now < deadline;
+       now = std::chrono::steady_clock::now())
+    not_empty_.wait_for(lock, std::min<std::chrono::steady_clock::duration>(linger, deadline - now),
+                        [&] { return closed_ || size_locked() >= flowing_target(); });
+  --flowing_consumers_;
+}
+
+// Otherwise: woken by the first message, then let more arrive for a moment before taking them,
+// so that a consumer faster than its producers is not woken once per message. Producers do not
+// notify meanwhile (no consumer counts as waiting), so this costs one timed wait, not a wake-up
+// each.
+void bounded_queue::wait_then_linger(std::unique_lock<std::mutex>& lock, std::chrono::milliseconds timeout) {
+  ++waiting_consumers_;
+  not_empty_.wait_for(lock, timeout, [&] { return closed_ || size_locked() > 0; });
+  --waiting_consumers_;
+  if (!closed_ && size_locked() > 0 && size_locked() < linger_target()) {
+    ++lingering_consumers_;
+    not_empty_.wait_for(lock, linger, [&] { return closed_ || size_locked() >= linger_target(); });
+    --lingering_consumers_;
+  }
+}
+
 std::size_t bounded_queue::pop_batch(std::vector<message>& out, std::size_t max, std::chrono::milliseconds timeout) {
   std::unique_lock lock(mu_);
   if (size_locked() == 0 && !closed_) {
-    ++waiting_consumers_;
-    not_empty_.wait_for(lock, timeout, [&] { return closed_ || size_locked() > 0; });
-    --waiting_consumers_;
-    // Woken for a few messages: let more arrive for a moment before taking them, so that a
-    // consumer faster than its producers is not woken once per message. Producers do not notify
-    // meanwhile (no consumer counts as waiting), so this costs one timed wait, not a wake-up each.
-    if (!closed_ && size_locked() > 0 && size_locked() < linger_target()) {
-      ++lingering_consumers_;
-      not_empty_.wait_for(lock, linger, [&] { return closed_ || size_locked() >= linger_target(); });
-      --lingering_consumers_;
-    }
+    if (flowing_) wait_while_flowing(lock, timeout);
+    else wait_then_linger(lock, timeout);
   }
   const std::size_t n = std::min(max, size_locked());
+  flowing_ = n > 0;
   if (out.empty() && head_ == 0 && n == items_.size()) {
     std::swap(out, items_);  // everything queued, taken whole (the consumers' usual case)
   } else {

@@ -50,18 +50,26 @@ class bounded_queue {
  private:
   mutable std::mutex mu_;
   std::condition_variable not_empty_, not_full_;
+  void wait_while_flowing(std::unique_lock<std::mutex>& lock, std::chrono::milliseconds timeout);
+  void wait_then_linger(std::unique_lock<std::mutex>& lock, std::chrono::milliseconds timeout);
   // Queued messages are items_[head_..]: a vector, not a deque (a deque node holds four messages,
   // so one push in four allocated), taken whole by swapping when a consumer takes everything.
   std::size_t size_locked() const { return items_.size() - head_; }
   // A lingering consumer takes its batch as soon as linger_batch messages are queued, or the queue
   // is full (a small queue never holds linger_batch): the push that gets there wakes it.
   std::size_t linger_target() const { return std::min(linger_batch, capacity_); }
-  bool lingered_out_locked() const { return lingering_consumers_ > 0 && size_locked() >= linger_target(); }
+  std::size_t flowing_target() const { return std::max(linger_target(), capacity_ / 2); }
+  bool lingered_out_locked() const {
+    return (lingering_consumers_ > 0 && size_locked() >= linger_target()) ||
+           (flowing_consumers_ > 0 && size_locked() >= flowing_target());
+  }
   std::vector<message> items_;
   std::size_t head_ = 0;
   std::size_t capacity_;
   std::size_t waiting_consumers_ = 0, waiting_producers_ = 0;
   std::size_t lingering_consumers_ = 0;  // consumers waiting out the linger for more messages
+  std::size_t flowing_consumers_ = 0;     // consumers waiting out a linger while messages flow
+  bool flowing_ = false;                  // the last take found messages
   bool closed_ = false;
 };
 

@@ -83,12 +83,48 @@ constexpr json_key key_of(std::string_view name) {
 enum class field_role : std::uint8_t { none, bytes, packets, in_if, out_if };
 constexpr std::size_t field_role_count = 5;
 
+// How a field of an all-fixed-length template is written to JSON, its kind and length decided
+// when the template arrives (the general path checks both for every field of every record).
+enum class fixed_step : std::uint8_t { general, u8, u16, u32, u64, ipv4, ipv6, uptime, millis, skip };
+
+constexpr fixed_step fixed_step_of(value_kind kind, std::uint16_t length) {
+  switch (kind) {
+    case value_kind::integer:
+      return length == 1   ? fixed_step::u8
+             : length == 2 ? fixed_step::u16
+             : length == 4 ? fixed_step::u32
+             : length == 8 ? fixed_step::u64
+                           : fixed_step::general;
+    case value_kind::ipv4: return length == 4 ? fixed_step::ipv4 : fixed_step::general;
+    case value_kind::ipv6: return length == 16 ? fixed_step::ipv6 : fixed_step::general;
+    case value_kind::uptime_start:
+    case value_kind::uptime_end: return length == 4 ? fixed_step::uptime : fixed_step::general;
+    case value_kind::millis: return length == 8 ? fixed_step::millis : fixed_step::general;
+    case value_kind::skip: return fixed_step::skip;
+    default: return fixed_step::general;
+  }
+}
+
+// Big-endian reads of a fixed-length field at a known offset (the record's length checked once).
+inline std::uint64_t load_be16(const unsigned char* p) { return (std::uint64_t{p[0]} << 8) | p[1]; }
+inline std::uint64_t load_be32(const unsigned char* p) {
+  std::uint32_t v;
+  std::memcpy(&v, p, 4);
+  return __builtin_bswap32(v);
+}
+inline std::uint64_t load_be64(const unsigned char* p) {
+  std::uint64_t v;
+  std::memcpy(&v, p, 8);
+  return __builtin_bswap64(v);
+}
+
 // A template field as flow records write it, resolved once when the template arrives (kept
 // together: a record's fields are read in one walk).
 struct resolved_field {
   json_key key;  // the name as the JSON form writes it
   value_kind kind = value_kind::integer;
   field_role role = field_role::none;
+  fixed_step step = fixed_step::general;  // when every field of the template has a fixed length
   std::uint16_t length = 0;  // as the field_spec's
   std::uint32_t offset = 0;  // in the record, when every field of the template has a fixed length
   std::string name;          // event field name
@@ -292,6 +328,12 @@ struct json_writer {
     p = core::write_decimal(p, v);
     if (big) *p++ = '"';
   }
+  // An integer of at most 4 bytes: never beyond int64.
+  template <typename named_t>
+  [[gnu::always_inline]] void small_integer(const named_t& f, std::uint64_t v) {
+    put(f.key);
+    p = core::write_decimal(p, v);
+  }
   template <typename named_t>
   void string(const named_t& f, std::string_view v) {
     put(f.key);
@@ -414,7 +456,11 @@ struct decoder::state {
     }
     for (const auto& r : t.resolved) all_names.push_back(r.name);
     if (std::none_of(t.fields.begin(), t.fields.end(), [](const field_spec& f) { return f.length == variable_length; })) {
-      for (auto& r : t.resolved) r.offset = static_cast<std::uint32_t>(t.fixed_length), t.fixed_length += r.length;
+      for (auto& r : t.resolved) {
+        r.offset = static_cast<std::uint32_t>(t.fixed_length);
+        r.step = fixed_step_of(r.kind, r.length);
+        t.fixed_length += r.length;
+      }
     }
     t.json_bound = added_json_bound + t.resolved.size() * field_json_bound;
     std::sort(all_names.begin(), all_names.end());
@@ -657,7 +703,106 @@ struct decoder::state {
     // The roles' values are only needed for what is written after the fields (scaled counts,
     // interface names); most exporters' records have neither, and skip their bookkeeping.
     if (rate > 1 || !e.interface_names.empty()) return write_flow_fields<true>(e, t, rec, ctx, rate, w, used);
+    if constexpr (std::is_same_v<writer_t, json_writer>) {
+      if (t.fixed_length != 0 && rec.size() >= t.fixed_length) {
+        write_fixed_fields(e, t, rec.data(), ctx, w);
+        used = t.fixed_length;
+        return true;
+      }
+    }
     return write_flow_fields<false>(e, t, rec, ctx, rate, w, used);
+  }
+
+  using role_values = std::array<std::optional<std::uint64_t>, field_role_count>;
+
+  // Writes one field's value `v` through `w`; with_roles: keeps its role's value in `role_value`
+  // and scales counts by `rate`.
+  template <bool with_roles, typename writer_t>
+  [[gnu::always_inline]] void write_field(const exporter_state& e, const packet_context& ctx, std::uint64_t rate,
+                                          role_values* role_value, const resolved_field& f, std::string_view v,
+                                          writer_t& w) const {
+    const field_role role = f.role;  // none for padding (skip), which has no name of its own
+    if (with_roles && role != field_role::none) (*role_value)[static_cast<std::size_t>(role)].reset();
+    const bool fits_integer = !v.empty() && v.size() <= 8;
+    switch (f.kind) {
+      case value_kind::ipv4:
+        if (v.size() == 4) return w.ip(f, v);
+        break;
+      case value_kind::ipv6:
+        if (v.size() == 16) return w.ip(f, v);
+        break;
+      case value_kind::mac:
+        return w.string(f, mac_text(v));
+      case value_kind::text: {
+        std::string_view s = v;
+        while (!s.empty() && s.back() == '\0') s.remove_suffix(1);
+        return w.string(f, s);
+      }
+      case value_kind::seconds:
+        if (fits_integer) return w.time(f, capped_time(read_unsigned(v), 1000000));
+        break;
+      case value_kind::millis:
+        if (fits_integer) return w.time(f, capped_time(read_unsigned(v), 1000));
+        break;
+      case value_kind::ntp_micros:
+      case value_kind::ntp_nanos:
+        if (v.size() == 8) return w.time(f, ntp_micros(v, f.kind == value_kind::ntp_nanos));
+        break;
+      case value_kind::uptime_start:
+      case value_kind::uptime_end:
+        if (v.size() == 4) {
+          const std::uint32_t t_ms = be32(v, 0);
+          if (ctx.version == 9) {
+            const std::int64_t ago_ms = static_cast<std::int32_t>(ctx.uptime_ms - t_ms);
+            return w.time(f, ctx.export_micros - ago_ms * 1000);
+          }
+          if (e.system_init_micros >= 0)
+            return w.time(f, capped_time(static_cast<std::uint64_t>(e.system_init_micros / 1000) + t_ms, 1000));
+          // IPFIX without systemInitTimeMilliseconds: no origin to anchor the uptime to.
+          return w.integer(f.kind == value_kind::uptime_start ? start_uptime_ms : end_uptime_ms, t_ms);
+        }
+        break;
+      case value_kind::integer:
+        if (fits_integer) {
+          std::uint64_t x = read_unsigned(v);
+          if (with_roles && role != field_role::none && !beyond_int64(x)) {
+            (*role_value)[static_cast<std::size_t>(role)] = x;
+            if (rate > 1 && (role == field_role::bytes || role == field_role::packets)) x = saturating_mul(x, rate);
+          }
+          return w.integer(f, x);
+        }
+        break;
+      case value_kind::skip:
+        return;
+      case value_kind::octets:
+        break;
+    }
+    w.string(f, hex_text(v));
+  }
+
+  // The fields of a record of an all-fixed-length template (`rec` holds the whole record)
+  // without roles, each by its step; what no step covers goes through write_field.
+  void write_fixed_fields(const exporter_state& e, const flow_template& t, const char* rec, const packet_context& ctx,
+                          json_writer& w) const {
+    for (const resolved_field& f : t.resolved) {
+      const auto* v = reinterpret_cast<const unsigned char*>(rec + f.offset);
+      switch (f.step) {
+        case fixed_step::u8: w.small_integer(f, v[0]); continue;
+        case fixed_step::u16: w.small_integer(f, load_be16(v)); continue;
+        case fixed_step::u32: w.small_integer(f, load_be32(v)); continue;
+        case fixed_step::u64: w.integer(f, load_be64(v)); continue;
+        case fixed_step::ipv4:
+        case fixed_step::ipv6: w.ip(f, std::string_view(rec + f.offset, f.length)); continue;
+        case fixed_step::uptime:
+          if (ctx.version != 9) break;
+          w.time(f, ctx.export_micros - static_cast<std::int32_t>(ctx.uptime_ms - static_cast<std::uint32_t>(load_be32(v))) * std::int64_t{1000});
+          continue;
+        case fixed_step::millis: w.time(f, capped_time(load_be64(v), 1000)); continue;
+        case fixed_step::skip: continue;
+        case fixed_step::general: break;
+      }
+      write_field<false>(e, ctx, 0, nullptr, f, std::string_view(rec + f.offset, f.length), w);
+    }
   }
 
   template <bool with_roles, typename writer_t>
@@ -666,63 +811,7 @@ struct decoder::state {
     // Per role, the last value written under its name when that was an integer.
     std::array<std::optional<std::uint64_t>, field_role_count> role_value{};
     const bool ok = for_each_field_value(t, rec, used, [&](const resolved_field& f, std::string_view v) {
-      const field_role role = f.role;  // none for padding (skip), which has no name of its own
-      if (with_roles && role != field_role::none) role_value[static_cast<std::size_t>(role)].reset();
-      const bool fits_integer = !v.empty() && v.size() <= 8;
-      switch (f.kind) {
-        case value_kind::ipv4:
-          if (v.size() == 4) return w.ip(f, v);
-          break;
-        case value_kind::ipv6:
-          if (v.size() == 16) return w.ip(f, v);
-          break;
-        case value_kind::mac:
-          return w.string(f, mac_text(v));
-        case value_kind::text: {
-          std::string_view s = v;
-          while (!s.empty() && s.back() == '\0') s.remove_suffix(1);
-          return w.string(f, s);
-        }
-        case value_kind::seconds:
-          if (fits_integer) return w.time(f, capped_time(read_unsigned(v), 1000000));
-          break;
-        case value_kind::millis:
-          if (fits_integer) return w.time(f, capped_time(read_unsigned(v), 1000));
-          break;
-        case value_kind::ntp_micros:
-        case value_kind::ntp_nanos:
-          if (v.size() == 8) return w.time(f, ntp_micros(v, f.kind == value_kind::ntp_nanos));
-          break;
-        case value_kind::uptime_start:
-        case value_kind::uptime_end:
-          if (v.size() == 4) {
-            const std::uint32_t t_ms = be32(v, 0);
-            if (ctx.version == 9) {
-              const std::int64_t ago_ms = static_cast<std::int32_t>(ctx.uptime_ms - t_ms);
-              return w.time(f, ctx.export_micros - ago_ms * 1000);
-            }
-            if (e.system_init_micros >= 0)
-              return w.time(f, capped_time(static_cast<std::uint64_t>(e.system_init_micros / 1000) + t_ms, 1000));
-            // IPFIX without systemInitTimeMilliseconds: no origin to anchor the uptime to.
-            return w.integer(f.kind == value_kind::uptime_start ? start_uptime_ms : end_uptime_ms, t_ms);
-          }
-          break;
-        case value_kind::integer:
-          if (fits_integer) {
-            std::uint64_t x = read_unsigned(v);
-            if (with_roles && role != field_role::none && !beyond_int64(x)) {
-              role_value[static_cast<std::size_t>(role)] = x;
-              if (rate > 1 && (role == field_role::bytes || role == field_role::packets)) x = saturating_mul(x, rate);
-            }
-            return w.integer(f, x);
-          }
-          break;
-        case value_kind::skip:
-          return;
-        case value_kind::octets:
-          break;
-      }
-      w.string(f, hex_text(v));
+      write_field<with_roles>(e, ctx, rate, &role_value, f, v, w);
     });
     if (!ok) return false;
     if constexpr (!with_roles) return true;
