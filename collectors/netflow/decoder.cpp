@@ -328,6 +328,14 @@ struct json_writer {
     p = core::write_decimal(p, v);
     if (big) *p++ = '"';
   }
+  // A one-byte integer: its digits from the octet table, copied whole (the byte after them, a
+  // dot, is overwritten by whatever comes next).
+  template <typename named_t>
+  [[gnu::always_inline]] void octet(const named_t& f, unsigned char v) {
+    put(f.key);
+    std::memcpy(p, ipv4_octets.text[v], 4);
+    p += ipv4_octets.digits[v];
+  }
   // An integer of at most 4 bytes: never beyond int64.
   template <typename named_t>
   [[gnu::always_inline]] void small_integer(const named_t& f, std::uint64_t v) {
@@ -787,7 +795,7 @@ struct decoder::state {
     for (const resolved_field& f : t.resolved) {
       const auto* v = reinterpret_cast<const unsigned char*>(rec + f.offset);
       switch (f.step) {
-        case fixed_step::u8: w.small_integer(f, v[0]); continue;
+        case fixed_step::u8: w.octet(f, v[0]); continue;
         case fixed_step::u16: w.small_integer(f, load_be16(v)); continue;
         case fixed_step::u32: w.small_integer(f, load_be32(v)); continue;
         case fixed_step::u64: w.integer(f, load_be64(v)); continue;
