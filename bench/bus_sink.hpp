@@ -12,6 +12,7 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <vector>
 
 #include "core/kafka_bus.hpp"
 #include "core/memory_bus.hpp"
@@ -71,9 +72,12 @@ class bus_sink {
     }
     producer_ = bus_.make_producer();
     consumer_ = bus_.make_consumer(topic);
-    drain_ = std::thread([this] {
-      while (!done_)
-        if (consumer_->poll(std::chrono::milliseconds(10))) received_.fetch_add(1, std::memory_order_relaxed);
+    drain_ = std::thread([this] {  // takes batches, as run_stage_loop does
+      std::vector<core::message> batch;
+      while (!done_) {
+        batch.clear();
+        received_.fetch_add(consumer_->poll_batch(batch, 1024, std::chrono::milliseconds(10)), std::memory_order_relaxed);
+      }
     });
   }
   ~bus_sink() {

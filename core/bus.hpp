@@ -7,6 +7,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/result.hpp"
 
@@ -44,6 +45,19 @@ class consumer {
   virtual ~consumer() = default;
   // The next message, or nothing when none arrived within `timeout`.
   virtual std::optional<message> poll(std::chrono::milliseconds timeout) = 0;
+  // Appends to `out` up to `max` messages: the first waited for up to `timeout`, the others only
+  // if already there; returns how many. A bus that can hand a batch over whole overrides it (the
+  // in-process bus: its queue's vector, without a move per message).
+  virtual std::size_t poll_batch(std::vector<message>& out, std::size_t max, std::chrono::milliseconds timeout) {
+    std::size_t n = 0;
+    while (n < max) {
+      auto m = poll(n == 0 ? timeout : std::chrono::milliseconds(0));
+      if (!m) break;
+      out.push_back(std::move(*m));
+      ++n;
+    }
+    return n;
+  }
   // Marks `m` and everything before it on its partition as handled (its output delivered).
   virtual void commit(const message& m) = 0;
   // True once no message will ever come again (in-process bus closed and drained).

@@ -174,6 +174,16 @@ class memory_consumer final : public consumer {
     }
     return std::move(ready_[next_++]);
   }
+  std::size_t poll_batch(std::vector<message>& out, std::size_t max, std::chrono::milliseconds timeout) override {
+    if (next_ < ready_.size()) {  // what poll() left first, in order
+      const std::size_t n = std::min(max, ready_.size() - next_);
+      out.insert(out.end(), std::make_move_iterator(ready_.begin() + static_cast<std::ptrdiff_t>(next_)),
+                 std::make_move_iterator(ready_.begin() + static_cast<std::ptrdiff_t>(next_ + n)));
+      next_ += n;
+      return n;
+    }
+    return q_.pop_batch(out, max, timeout);
+  }
   void commit(const message&) override {}
   bool finished() const override { return next_ == ready_.size() && q_.finished(); }
 

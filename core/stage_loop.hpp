@@ -12,7 +12,7 @@
 namespace talaia::core {
 
 struct stage_loop_options {
-  std::size_t max_batch = 500;
+  std::size_t max_batch = 1024;  // as memory_bus::consumer_batch: a lingered batch is taken whole
   std::chrono::milliseconds poll_timeout{100};
   std::chrono::milliseconds flush_timeout{30000};
 };

@@ -106,12 +106,13 @@ int decode(const char* file, const std::string& stages) {
   auto producer = bus.make_producer();
   auto consumer = bus.make_consumer("talaia.events");
   std::atomic<bool> done{false};
-  std::thread drain([&] {
+  std::thread drain([&] {  // takes batches, as run_stage_loop does
+    std::vector<core::message> batch;
     for (;;) {
-      if (consumer->poll(std::chrono::milliseconds(10))) continue;
+      batch.clear();
+      if (consumer->poll_batch(batch, 1024, std::chrono::milliseconds(10)) > 0) continue;
       if (done) {
-        while (consumer->poll(std::chrono::milliseconds(0))) {
-        }
+        while (consumer->poll_batch(batch, 1024, std::chrono::milliseconds(0)) > 0) batch.clear();
         return;
       }
     }

@@ -158,6 +158,105 @@ TEST(memory_bus, a_new_bus_never_sees_an_earlier_bus_queue) {
   }
 }
 
+// poll and poll_batch mixed at random, with batches of any size, while a producer thread
+// sends: every message once, in order (poll_batch serves what poll left in the consumer first).
+TEST(memory_bus, poll_and_poll_batch_mixed_keep_every_message_in_order) {
+  memory_bus bus(300);
+  auto p = bus.make_producer();
+  auto c = bus.make_consumer("t");
+  constexpr int total = 50'000;
+  std::thread sender([&] {
+    for (int i = 0; i < total; ++i) ASSERT_TRUE(p->send("t", "k", std::to_string(i)).ok());
+    bus.close("t");
+  });
+  std::mt19937 rng(5);
+  std::vector<message> batch;
+  int next = 0;
+  while (!c->finished()) {
+    if (rng() % 3 == 0) {
+      if (auto m = c->poll(std::chrono::milliseconds(5))) {
+        ASSERT_EQ(m->value, std::to_string(next++));
+      }
+      continue;
+    }
+    batch.assign(rng() % 3, message{"t", "", "earlier"});  // appended to, never replaced
+    const std::size_t before = batch.size(), max = 1 + rng() % 2000;
+    const std::size_t n = c->poll_batch(batch, max, std::chrono::milliseconds(5));
+    ASSERT_LE(n, max);
+    ASSERT_EQ(batch.size(), before + n);
+    for (std::size_t i = before; i < batch.size(); ++i) ASSERT_EQ(batch[i].value, std::to_string(next++));
+  }
+  sender.join();
+  EXPECT_EQ(next, total);
+}
+
+// The interface's own poll_batch (a Kafka consumer's): waits for the first message only.
+TEST(consumer, the_default_poll_batch_takes_what_poll_gives_up_to_max) {
+  struct scripted final : consumer {
+    std::vector<std::chrono::milliseconds> timeouts;
+    int left = 5;
+    std::optional<message> poll(std::chrono::milliseconds timeout) override {
+      timeouts.push_back(timeout);
+      if (left == 0) return std::nullopt;
+      return message{"t", "", std::to_string(left--), 0, 5 - left};
+    }
+    void commit(const message&) override {}
+    bool finished() const override { return false; }
+  } c;
+  std::vector<message> out;
+  EXPECT_EQ(c.poll_batch(out, 3, std::chrono::milliseconds(70)), 3u);
+  EXPECT_EQ(c.timeouts, (std::vector<std::chrono::milliseconds>{std::chrono::milliseconds(70), std::chrono::milliseconds(0),
+                                                                std::chrono::milliseconds(0)}));
+  EXPECT_EQ(c.poll_batch(out, 10, std::chrono::milliseconds(70)), 2u);
+  ASSERT_EQ(out.size(), 5u);
+  EXPECT_EQ(out.back().value, "1");
+}
+
+// A stage commits, per partition of each batch, its last message, after handling the batch and
+// flushing its output.
+TEST(stage_loop, commits_the_last_message_of_each_partition_after_the_flush) {
+  struct recording final : consumer {
+    std::vector<message> script;
+    std::size_t at = 0;
+    std::vector<std::string> log;
+    std::optional<message> poll(std::chrono::milliseconds) override {
+      if (at == script.size()) return std::nullopt;
+      return script[at++];
+    }
+    void commit(const message& m) override {
+      log.push_back("commit " + m.topic + "/" + std::to_string(m.partition) + "@" + std::to_string(m.offset));
+    }
+    bool finished() const override { return at == script.size(); }
+  } in;
+  // Partitions 0 and 1 of "a" interleaved, and partition 0 of "b".
+  const std::pair<std::string, int> order[] = {{"a", 0}, {"a", 0}, {"a", 1}, {"a", 0}, {"b", 0}, {"a", 1}, {"a", 1}};
+  std::map<std::pair<std::string, int>, std::int64_t> offsets;
+  for (const auto& [topic, partition] : order)
+    in.script.push_back(message{topic, "", "x", partition, offsets[{topic, partition}]++});
+  struct flushing final : producer {
+    std::vector<std::string>* log;
+    result<void> send(std::string_view, std::string, std::string) override { return {}; }
+    bool try_send(std::string_view, std::string, std::string) override { return true; }
+    result<void> flush(std::chrono::milliseconds) override {
+      log->push_back("flush");
+      return {};
+    }
+  } out;
+  out.log = &in.log;
+  std::atomic<bool> stop{false};
+  int handled = 0;
+  ASSERT_TRUE(run_stage_loop(in, &out, [&](const message&) -> result<void> {
+                in.log.push_back("handle");
+                ++handled;
+                return {};
+              }, stop).ok());
+  EXPECT_EQ(handled, 7);
+  // One batch: seven handled, one flush, then a commit per partition at its last offset.
+  std::vector<std::string> expected(7, "handle");
+  expected.insert(expected.end(), {"flush", "commit a/0@2", "commit a/1@2", "commit b/0@0", "flush"});
+  EXPECT_EQ(in.log, expected);
+}
+
 TEST(stage_loop, handles_everything_then_returns_when_input_finishes) {
   memory_bus bus(100);
   auto p = bus.make_producer();
