@@ -76,7 +76,7 @@ class bus_sink {
       std::vector<core::message> batch;
       while (!done_) {
         batch.clear();
-        received_.fetch_add(consumer_->poll_batch(batch, 1024, std::chrono::milliseconds(10)), std::memory_order_relaxed);
+        received_.fetch_add(consumer_->poll_batch(batch, 4096, std::chrono::milliseconds(10)), std::memory_order_relaxed);
       }
     });
   }

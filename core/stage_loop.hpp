@@ -12,7 +12,7 @@
 namespace talaia::core {
 
 struct stage_loop_options {
-  std::size_t max_batch = 1024;  // as memory_bus::consumer_batch: a lingered batch is taken whole
+  std::size_t max_batch = 4096;  // above memory_bus::consumer_batch: a lingered batch is mostly taken whole
   std::chrono::milliseconds poll_timeout{100};
   std::chrono::milliseconds flush_timeout{30000};
 };

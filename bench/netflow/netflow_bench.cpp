@@ -110,9 +110,9 @@ int decode(const char* file, const std::string& stages) {
     std::vector<core::message> batch;
     for (;;) {
       batch.clear();
-      if (consumer->poll_batch(batch, 1024, std::chrono::milliseconds(10)) > 0) continue;
+      if (consumer->poll_batch(batch, 4096, std::chrono::milliseconds(10)) > 0) continue;
       if (done) {
-        while (consumer->poll_batch(batch, 1024, std::chrono::milliseconds(0)) > 0) batch.clear();
+        while (consumer->poll_batch(batch, 4096, std::chrono::milliseconds(0)) > 0) batch.clear();
         return;
       }
     }
