@@ -52,6 +52,7 @@ struct field_spec {
   std::uint16_t length = 0;
   std::uint32_t enterprise = 0;
   bool scope = false;  // a v9 options scope field (its id is a scope type, not an element)
+  bool operator==(const field_spec&) const = default;
 };
 
 // A field's JSON key, `,"name":`, in a slot of fixed size that json_writer copies whole (cheaper
@@ -446,6 +447,14 @@ struct decoder::state {
   bool add_template(exporter_state& e, std::uint16_t id, flow_template t, std::int64_t now, record_sink& out,
                     std::size_t& appended) {
     ++stats.templates;
+    // Exporters send their templates again every few seconds or packets: one unchanged is only
+    // renewed, not resolved again.
+    if (auto same = e.templates.find(id);
+        same != e.templates.end() && same->second.options == t.options && same->second.fields == t.fields) {
+      same->second.last_used = std::max(same->second.last_used, now);
+      release_held(e, id, now, out, appended);
+      return true;
+    }
     t.min_length = min_length_of(t.fields);
     t.last_used = now;
     std::vector<std::string_view> all_names(std::begin(shared_names), std::end(shared_names));

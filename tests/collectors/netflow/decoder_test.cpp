@@ -251,6 +251,41 @@ TEST(netflow_v9, unused_templates_expire) {
   EXPECT_EQ(d.stats().templates_expired, 1u);
 }
 
+// An exporter sends its templates again and again: one sent unchanged keeps the template alive,
+// and one sent changed under the same id replaces it, for decode and decode_json alike.
+TEST(netflow_v9, a_template_sent_again_is_renewed_and_one_changed_replaces_it) {
+  decoder_limits limits;
+  limits.template_lifetime_micros = 60000000;
+  for (bool json : {false, true}) {
+    decoder d(limits);
+    std::vector<core::event> out;
+    std::vector<std::string> lines;
+    const auto decode = [&](const std::string& packet, std::int64_t at) {
+      return json ? d.decode_json(packet, "192.0.2.1", 2055, at, lines) : d.decode(packet, "192.0.2.1", 2055, at, out);
+    };
+    ASSERT_TRUE(decode(v9_packet(v9_template_256()), received).ok());
+    ASSERT_TRUE(decode(v9_packet(v9_template_256(), 2), received + 50000000).ok());  // renewed at 50 s
+    ASSERT_EQ(*decode(v9_packet(v9_data_256(1), 3), received + 100000000), 1u);     // 100 s: alive
+    EXPECT_EQ(d.stats().templates_expired, 0u);
+    // Template 256 again, now only a source port and a protocol.
+    ASSERT_TRUE(decode(v9_packet(set(0, u16(256) + u16(2) + u16(7) + u16(2) + u16(4) + u16(1)), 4), received + 101000000).ok());
+    ASSERT_EQ(*decode(v9_packet(set(256, u16(5353) + u8(17)), 5), received + 102000000), 1u);
+    EXPECT_EQ(d.template_count(), 1u);
+    if (json) {
+      ASSERT_EQ(lines.size(), 2u);
+      EXPECT_NE(lines[0].find(R"("src_ip":"10.0.0.1")"), std::string::npos) << lines[0];
+      EXPECT_NE(lines[1].find(R"("src_port":5353,"proto":17)"), std::string::npos) << lines[1];
+      EXPECT_EQ(lines[1].find("src_ip"), std::string::npos) << lines[1];
+    } else {
+      ASSERT_EQ(out.size(), 2u);
+      EXPECT_EQ(out[0].text("src_ip"), "10.0.0.1");
+      EXPECT_EQ(out[1].find("src_port")->number, 5353);
+      EXPECT_EQ(out[1].find("proto")->number, 17);
+      EXPECT_FALSE(out[1].has("src_ip"));
+    }
+  }
+}
+
 TEST(netflow_v9, templates_survive_a_restart_through_save_and_load) {
   std::string saved;
   {
