@@ -28,13 +28,14 @@ fetch() {
   rm -rf "$jars" && mv "$jars.tmp" "$jars"
 }
 
-# A port below the kernel's ephemeral range, so no outgoing connection can take it before the broker
-# binds; the cursor file is the one the C++ tests' free_port() advances (tests/support/process.cpp).
+# A port outside the kernel's ephemeral range, so no outgoing connection can take it before the
+# broker binds; the range and the cursor file are those of the C++ tests' free_port()
+# (tests/support/process.cpp).
 free_port() {
   python3 - <<'PY'
 import fcntl, os, random, socket
-high = min(int(open("/proc/sys/net/ipv4/ip_local_port_range").read().split()[0]), 65536) - 1
-low = max(1024, high - 12000)
+first, last = (int(x) for x in open("/proc/sys/net/ipv4/ip_local_port_range").read().split())
+low, high = (max(1024, first - 12000), first - 1) if first - 1024 >= 2000 else (min(last + 1, 63535), 65535)
 fd = os.open("/tmp/talaia-test-ports.cursor", os.O_RDWR | os.O_CREAT, 0o666)
 fcntl.flock(fd, fcntl.LOCK_EX)
 text = os.pread(fd, 15, 0).decode().strip()

@@ -99,12 +99,14 @@ fs::path make_temp_dir(const std::string& prefix) {
 
 namespace {
 
-// The lowest port the kernel hands to outgoing connections and `bind(0)` (32768 by default).
-int ephemeral_floor() {
+// Ports for tests, outside the range the kernel hands to outgoing connections and `bind(0)`
+// (32768-60999 by default): up to 12,000 below it, or, when too few ports lie below it, above it.
+std::pair<int, int> test_port_range() {
   std::ifstream in("/proc/sys/net/ipv4/ip_local_port_range");
-  int low = 32768;
-  in >> low;
-  return low;
+  int first = 32768, last = 60999;
+  in >> first >> last;
+  if (first - 1024 >= 2000) return {std::max(1024, first - 12000), first - 1};
+  return {std::min(last + 1, 63535), 65535};
 }
 
 bool bindable(int type, std::uint16_t port) {
@@ -120,13 +122,12 @@ bool bindable(int type, std::uint16_t port) {
 
 }  // namespace
 
-// Ports come from below the ephemeral range: a port the kernel picked for us could be picked again
+// Ports come from outside the ephemeral range: a port the kernel picked for us could be picked again
 // for another test's outgoing connection before our program binds it (CI saw exactly that). Every
 // test process (and deploy/kafka/kafka.sh) advances one cursor kept in a locked file, so tests
 // running side by side get different ports.
 std::uint16_t free_port() {
-  const int high = std::min(ephemeral_floor(), 65536) - 1;
-  const int low = std::max(1024, high - 12000);
+  const auto [low, high] = test_port_range();
   const int fd = ::open("/tmp/talaia-test-ports.cursor", O_RDWR | O_CREAT, 0666);
   if (fd < 0 || ::flock(fd, LOCK_EX) != 0) return 0;
   char text[16] = {};

@@ -42,7 +42,7 @@ struct run_result {
 run_result run_command(std::vector<std::string> argv, std::chrono::milliseconds timeout = std::chrono::seconds(60));
 
 std::filesystem::path make_temp_dir(const std::string& prefix);
-// A TCP and UDP port free on 127.0.0.1 right now, below the kernel's ephemeral range and not handed
+// A TCP and UDP port free on 127.0.0.1 right now, outside the kernel's ephemeral range and not handed
 // out lately to another test (see process.cpp).
 std::uint16_t free_port();
 std::string read_file(const std::filesystem::path& p);
