@@ -90,12 +90,6 @@ std::size_t bounded_queue::pop_batch(std::vector<message>& out, std::size_t max,
   return n;
 }
 
-std::optional<message> bounded_queue::pop(std::chrono::milliseconds timeout) {
-  std::vector<message> one;
-  if (pop_batch(one, 1, timeout) == 0) return std::nullopt;
-  return std::move(one.front());
-}
-
 void bounded_queue::close() {
   std::lock_guard lock(mu_);
   closed_ = true;

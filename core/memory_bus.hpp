@@ -39,7 +39,6 @@ class bounded_queue {
   bool push(message m, bool wait);  // false when closed, or full and !wait
   // Without waiting, as many of `values` as there is room for, in order (one lock); how many.
   std::size_t try_push_all(std::string_view topic, std::string_view key, std::span<std::string> values);
-  std::optional<message> pop(std::chrono::milliseconds timeout);
   // Moves up to `max` messages to the back of `out`, waiting up to `timeout` for the first;
   // returns how many.
   std::size_t pop_batch(std::vector<message>& out, std::size_t max, std::chrono::milliseconds timeout);

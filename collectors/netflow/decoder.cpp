@@ -42,10 +42,21 @@ constexpr std::size_t max_interface_names = 4096;     // per exporter and domain
 constexpr std::size_t max_spare = 4096;               // events kept for reuse
 constexpr std::size_t max_interface_name = 256;       // bytes kept of an interface name from options data
 
-std::uint32_t be16(std::string_view p, std::size_t at) {
-  return (static_cast<std::uint32_t>(static_cast<unsigned char>(p[at])) << 8) | static_cast<unsigned char>(p[at + 1]);
+// Big-endian reads at `p` (callers check lengths; fixed-length records once for all fields).
+inline std::uint64_t load_be16(const unsigned char* p) { return (std::uint64_t{p[0]} << 8) | p[1]; }
+inline std::uint64_t load_be32(const unsigned char* p) {
+  std::uint32_t v;
+  std::memcpy(&v, p, 4);
+  return __builtin_bswap32(v);
 }
-std::uint32_t be32(std::string_view p, std::size_t at) { return (be16(p, at) << 16) | be16(p, at + 2); }
+inline std::uint64_t load_be64(const unsigned char* p) {
+  std::uint64_t v;
+  std::memcpy(&v, p, 8);
+  return __builtin_bswap64(v);
+}
+const unsigned char* bytes_at(std::string_view p, std::size_t at) { return reinterpret_cast<const unsigned char*>(p.data() + at); }
+std::uint32_t be16(std::string_view p, std::size_t at) { return static_cast<std::uint32_t>(load_be16(bytes_at(p, at))); }
+std::uint32_t be32(std::string_view p, std::size_t at) { return static_cast<std::uint32_t>(load_be32(bytes_at(p, at))); }
 
 struct field_spec {
   std::uint16_t id = 0;
@@ -106,19 +117,6 @@ constexpr fixed_step fixed_step_of(value_kind kind, std::uint16_t length) {
   }
 }
 
-// Big-endian reads of a fixed-length field at a known offset (the record's length checked once).
-inline std::uint64_t load_be16(const unsigned char* p) { return (std::uint64_t{p[0]} << 8) | p[1]; }
-inline std::uint64_t load_be32(const unsigned char* p) {
-  std::uint32_t v;
-  std::memcpy(&v, p, 4);
-  return __builtin_bswap32(v);
-}
-inline std::uint64_t load_be64(const unsigned char* p) {
-  std::uint64_t v;
-  std::memcpy(&v, p, 8);
-  return __builtin_bswap64(v);
-}
-
 // A template field as flow records write it, resolved once when the template arrives (kept
 // together: a record's fields are read in one walk).
 struct resolved_field {
@@ -174,6 +172,12 @@ struct packet_context {
   std::int64_t received = 0;
   std::string peer;
 };
+
+// A v9 record's sysUpTime `t_ms` as a time: the export time less how long before the export it was.
+std::int64_t v9_uptime_micros(const packet_context& ctx, std::uint32_t t_ms) {
+  const std::int64_t ago_ms = static_cast<std::int32_t>(ctx.uptime_ms - t_ms);
+  return ctx.export_micros - ago_ms * 1000;
+}
 
 struct held_set {
   std::uint16_t template_id = 0;
@@ -769,10 +773,7 @@ struct decoder::state {
       case value_kind::uptime_end:
         if (v.size() == 4) {
           const std::uint32_t t_ms = be32(v, 0);
-          if (ctx.version == 9) {
-            const std::int64_t ago_ms = static_cast<std::int32_t>(ctx.uptime_ms - t_ms);
-            return w.time(f, ctx.export_micros - ago_ms * 1000);
-          }
+          if (ctx.version == 9) return w.time(f, v9_uptime_micros(ctx, t_ms));
           if (e.system_init_micros >= 0)
             return w.time(f, capped_time(static_cast<std::uint64_t>(e.system_init_micros / 1000) + t_ms, 1000));
           // IPFIX without systemInitTimeMilliseconds: no origin to anchor the uptime to.
@@ -812,7 +813,7 @@ struct decoder::state {
         case fixed_step::ipv6: w.ip(f, std::string_view(rec + f.offset, f.length)); continue;
         case fixed_step::uptime:
           if (ctx.version != 9) break;
-          w.time(f, ctx.export_micros - static_cast<std::int32_t>(ctx.uptime_ms - static_cast<std::uint32_t>(load_be32(v))) * std::int64_t{1000});
+          w.time(f, v9_uptime_micros(ctx, static_cast<std::uint32_t>(load_be32(v))));
           continue;
         case fixed_step::millis: w.time(f, capped_time(load_be64(v), 1000)); continue;
         case fixed_step::skip: continue;
