@@ -35,6 +35,22 @@ bool datagram_queue::pop_all(batch& out) {
   return true;
 }
 
+bool datagram_queue::wait_ready() {
+  std::unique_lock lock(mu_);
+  waiting_ = true;
+  ready_.wait(lock, [&] { return closed_ || !queued_.datagrams.empty(); });
+  waiting_ = false;
+  return !queued_.datagrams.empty();
+}
+
+bool datagram_queue::try_pop_all(batch& out, std::size_t at_most) {
+  out.clear();
+  std::lock_guard lock(mu_);
+  if (queued_.datagrams.empty() || queued_.datagrams.size() > at_most) return false;
+  std::swap(out, queued_);
+  return true;
+}
+
 void datagram_queue::close() {
   {
     std::lock_guard lock(mu_);

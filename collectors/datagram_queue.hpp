@@ -10,7 +10,7 @@
 // at 150,000/s on the same machine (bench/syslog).
 //
 // Bounded by bytes of datagram text: a push beyond the bound is refused (the reader counts the
-// drop). One reader and one consumer; the buffers are swapped whole, so neither side allocates
+// drop). One reader and one consumer at a time; the buffers are swapped whole, so neither side allocates
 // per datagram once warm (and at most twice the bound is held: the queue and the batch being
 // parsed).
 #include <boost/asio/ip/address.hpp>
@@ -64,6 +64,13 @@ class datagram_queue {
   // Consumer: waits until something is queued or the queue is closed, then swaps everything
   // queued into `out` (cleared first). False when closed and nothing was left.
   bool pop_all(batch& out);
+  // The same in two steps, for a consumer that takes turns with another thread (the NetFlow
+  // listener's reading thread decodes small turns itself): wait_ready() waits until something is
+  // queued or the queue is closed (false when closed and empty); try_pop_all() swaps whatever is
+  // queued into `out` without waiting, false (taking nothing) when nothing or more than
+  // `at_most` datagrams were.
+  bool wait_ready();
+  bool try_pop_all(batch& out, std::size_t at_most = SIZE_MAX);
   // Either side: no more pushes; the consumer still gets what is queued.
   void close();
 

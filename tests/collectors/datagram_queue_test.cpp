@@ -52,6 +52,30 @@ TEST(datagram_queue, close_lets_the_consumer_finish_what_is_queued_then_stop) {
   EXPECT_TRUE(b.datagrams.empty());
 }
 
+// The two-step take (wait_ready, then try_pop_all) of a consumer that shares the queue with the
+// reading thread: nothing is taken when more than `at_most` datagrams wait, and wait_ready tells
+// a closed, empty queue from one with something left.
+TEST(datagram_queue, try_pop_all_takes_everything_or_nothing) {
+  datagram_queue q(1 << 20);
+  datagram_queue::batch b;
+  EXPECT_FALSE(q.try_pop_all(b));  // nothing queued
+  for (const char* text : {"one", "two", "three"}) ASSERT_TRUE(q.push(text, local, 2055, 0));
+  EXPECT_FALSE(q.try_pop_all(b, 2));  // three wait: a backlog, left for the other consumer
+  EXPECT_TRUE(b.datagrams.empty());
+  ASSERT_TRUE(q.wait_ready());
+  ASSERT_TRUE(q.try_pop_all(b, 3));
+  ASSERT_EQ(b.datagrams.size(), 3u);
+  EXPECT_EQ(b.bytes(b.datagrams[0]), "one");
+  EXPECT_EQ(b.bytes(b.datagrams[2]), "three");
+  EXPECT_FALSE(q.try_pop_all(b));
+  ASSERT_TRUE(q.push("last", local, 2055, 0));
+  q.close();
+  EXPECT_TRUE(q.wait_ready());  // closed, but something is left
+  ASSERT_TRUE(q.try_pop_all(b));
+  EXPECT_EQ(b.bytes(b.datagrams[0]), "last");
+  EXPECT_FALSE(q.wait_ready());  // closed and empty: does not wait
+}
+
 // A reader and a consumer thread: everything pushed (and not refused) arrives once, in order,
 // whatever the interleaving, and a consumer waiting on an empty queue is woken by close().
 TEST(datagram_queue, a_reader_and_a_consumer_thread_lose_nothing) {

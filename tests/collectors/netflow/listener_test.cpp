@@ -9,6 +9,7 @@
 #include <boost/json.hpp>
 
 #include <csignal>
+#include <future>
 #include <mutex>
 #include <sstream>
 #include <thread>
@@ -391,6 +392,51 @@ TEST(netflow_listener, configured_limits_are_counted_on_metrics) {
   EXPECT_TRUE(testing::eventually([&] { return sample(l.metrics, "talaia_flow_packets_total") == 5; }, 5s));
   EXPECT_EQ(sample(l.metrics, "talaia_flow_template_limit_total"), 3u);
   EXPECT_EQ(sample(l.metrics, "talaia_flow_templates_total"), 5u);  // received, refused ones too
+}
+
+// Small turns of the reading thread are decoded on it, a backlog by the decoding thread; either
+// way every record arrives once, in the order sent (whoever decodes takes everything queued).
+TEST(netflow_listener, small_turns_and_a_backlog_are_decoded_in_order) {
+  running_listener l;
+  asio::io_context io;
+  asio::ip::udp::socket s(io, asio::ip::udp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+  const asio::ip::udp::endpoint to(asio::ip::make_address("127.0.0.1"), l.port());
+  unsigned next = 0;  // each record's bytes: its place in the stream
+  const auto send = [&](bool with_template) {
+    std::string sets = with_template ? u16(2) + u16(16) + u16(300) + u16(2) + u16(8) + u16(4) + u16(1) + u16(4) : "";
+    sets += u16(300) + u16(4 + 2 * 8);
+    for (int r = 0; r < 2; ++r) sets += u32(0x0A000001) + u32(next++);
+    const std::string msg = u16(10) + u16(static_cast<unsigned>(16 + sets.size())) + u32(1772445600) + u32(0) + u32(1) + sets;
+    s.send_to(asio::buffer(msg), to);
+  };
+  const auto small_turns = [&](unsigned packets) {  // one packet a turn: each decoded before the next is sent
+    for (unsigned p = 0; p < packets; ++p) {
+      send(next == 0);
+      const std::size_t want = next;
+      ASSERT_TRUE(testing::eventually([&] { return l.out.messages().size() == want; }, 5s)) << "record " << want;
+    }
+  };
+  small_turns(5);
+  // A backlog: 300 packets wait in the socket while the reading thread is held up.
+  std::promise<void> holding, release;
+  asio::post(l.io, [&, held = release.get_future()] {
+    holding.set_value();
+    held.wait();
+  });
+  holding.get_future().wait();
+  for (unsigned p = 0; p < 300; ++p) send(false);
+  release.set_value();
+  ASSERT_TRUE(testing::eventually([&] { return l.out.messages().size() == 2 * 305u; }, 10s));
+  small_turns(5);
+
+  const auto messages = l.out.messages();
+  ASSERT_EQ(messages.size(), 2 * 310u);
+  for (std::size_t i = 0; i < messages.size(); ++i)
+    ASSERT_EQ(boost::json::parse(messages[i].second).as_object().at("bytes").as_int64(), static_cast<std::int64_t>(i));
+  const auto by_reader = sample(l.metrics, "talaia_flow_packets_decoded_by_reader_total");
+  EXPECT_GE(by_reader, 10u);              // the small turns
+  EXPECT_LE(by_reader, 310u - 2 * 128u);  // not the backlog's full turns (128 datagrams each)
+  EXPECT_EQ(sample(l.metrics, "talaia_flow_packets_total"), 310u);
 }
 
 // A packet's records go to the bus together: what the full bus refuses is counted as bus_full,
