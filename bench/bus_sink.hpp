@@ -6,6 +6,9 @@
 // librdkafka's threads.
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
@@ -19,31 +22,57 @@
 
 namespace talaia::bench {
 
+// A count another thread can wait to reach without polling: a loop polling it every 20 ms woke
+// the benchmark's main thread 50 times a second, about 2 % of a NetFlow run's CPU on this machine
+// (a wake-up from idle costs tens of microseconds on this VM), counted as the collector's.
+class arrival_count {
+ public:
+  void add(std::size_t n) {
+    // seq_cst, with the waiter's store of target_ and load of count_: one of the two sees the other.
+    if (count_.fetch_add(n) + n >= target_.load()) {
+      std::lock_guard lock(mu_);
+      reached_.notify_all();
+    }
+  }
+  std::size_t load() const { return count_.load(std::memory_order_relaxed); }
+  // Waits until the count reaches `want` or `timeout` passes; true when reached.
+  bool wait_for(std::size_t want, std::chrono::duration<double> timeout) {
+    std::unique_lock lock(mu_);
+    target_.store(want);
+    return reached_.wait_for(lock, timeout, [&] { return count_.load() >= want; });
+  }
+
+ private:
+  std::atomic<std::size_t> count_{0}, target_{SIZE_MAX};
+  std::mutex mu_;
+  std::condition_variable reached_;
+};
+
 // Forwards to `inner`, counting what it accepted.
 class counting_producer final : public core::producer {
  public:
   explicit counting_producer(std::unique_ptr<core::producer> inner) : inner_(std::move(inner)) {}
   core::result<void> send(std::string_view topic, std::string key, std::string value) override {
     auto r = inner_->send(topic, std::move(key), std::move(value));
-    if (r) count_.fetch_add(1, std::memory_order_relaxed);
+    if (r) count_.add(1);
     return r;
   }
   bool try_send(std::string_view topic, std::string key, std::string value) override {
     const bool ok = inner_->try_send(topic, std::move(key), std::move(value));
-    if (ok) count_.fetch_add(1, std::memory_order_relaxed);
+    if (ok) count_.add(1);
     return ok;
   }
   std::size_t try_send_all(std::string_view topic, std::string_view key, std::span<std::string> values) override {
     const std::size_t n = inner_->try_send_all(topic, key, values);
-    count_.fetch_add(n, std::memory_order_relaxed);
+    count_.add(n);
     return n;
   }
   core::result<void> flush(std::chrono::milliseconds timeout) override { return inner_->flush(timeout); }
-  std::size_t count() const { return count_.load(std::memory_order_relaxed); }
+  arrival_count& count() { return count_; }
 
  private:
   std::unique_ptr<core::producer> inner_;
-  std::atomic<std::size_t> count_{0};
+  arrival_count count_;
 };
 
 class bus_sink {
@@ -76,7 +105,7 @@ class bus_sink {
       std::vector<core::message> batch;
       while (!done_) {
         batch.clear();
-        received_.fetch_add(consumer_->poll_batch(batch, 4096, std::chrono::milliseconds(10)), std::memory_order_relaxed);
+        if (const std::size_t n = consumer_->poll_batch(batch, 4096, std::chrono::milliseconds(10))) received_.add(n);
       }
     });
   }
@@ -85,7 +114,9 @@ class bus_sink {
     if (drain_.joinable()) drain_.join();
   }
   core::producer& producer() { return kafka_ ? static_cast<core::producer&>(*kafka_) : *producer_; }
-  std::size_t count() const { return kafka_ ? kafka_->count() : received_.load(std::memory_order_relaxed); }
+  std::size_t count() { return arrived().load(); }
+  // Waits until `want` have arrived or `timeout` passed; true when they have.
+  bool wait_for_count(std::size_t want, std::chrono::duration<double> timeout) { return arrived().wait_for(want, timeout); }
   void finish() {
     if (kafka_)
       if (auto r = kafka_->flush(std::chrono::seconds(60)); !r) fail(r.err().message);
@@ -104,7 +135,8 @@ class bus_sink {
   std::unique_ptr<counting_producer> kafka_;
   std::thread drain_;
   std::atomic<bool> done_{false};
-  std::atomic<std::size_t> received_{0};
+  arrival_count received_;
+  arrival_count& arrived() { return kafka_ ? kafka_->count() : received_; }
 };
 
 }  // namespace talaia::bench

@@ -161,9 +161,7 @@ int listen(unsigned port, std::size_t want, double seconds) {
   (*l)->start();
   std::thread net([&] { io.run(); });
   const double t0 = bench::cpu_seconds();
-  const auto start = std::chrono::steady_clock::now();
-  while (sink.count() < want && std::chrono::steady_clock::now() - start < std::chrono::duration<double>(seconds))
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  (void)sink.wait_for_count(want, std::chrono::duration<double>(seconds));
   sink.finish();  // Kafka: every record acknowledged by the broker
   const double cpu = bench::cpu_seconds() - t0;
   (*l)->stop();

@@ -57,16 +57,10 @@ int listen(unsigned port, std::size_t want, double seconds, const char* cert, co
   const auto limit = std::chrono::duration<double>(seconds);
   while (received() == 0 && std::chrono::steady_clock::now() - start < limit) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   const double t0 = bench::cpu_seconds();
-  std::size_t last = 0;
-  auto last_change = std::chrono::steady_clock::now();
   // Until all arrived, or nothing arrived for a second (UDP loss), or time is up.
-  while (received() < want && std::chrono::steady_clock::now() - start < limit &&
-         std::chrono::steady_clock::now() - last_change < std::chrono::seconds(1)) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    if (received() != last) {
-      last = received();
-      last_change = std::chrono::steady_clock::now();
-    }
+  while (received() < want && std::chrono::steady_clock::now() - start < limit) {
+    const std::size_t before = received();
+    if (sink.wait_for_count(want, std::chrono::seconds(1)) || received() == before) break;
   }
   sink.finish();  // Kafka: every message acknowledged by the broker
   const double cpu = bench::cpu_seconds() - t0;
