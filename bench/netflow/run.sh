@@ -9,7 +9,7 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 build=${1:-$root/build}
 packets=${2:-40000}
 pps=${3:-20000}
-rounds=${4:-3}
+rounds=${4:-7}
 work=$(mktemp -d /tmp/talaia-netflow-bench.XXXXXX)
 trap 'kill $(jobs -p) 2>/dev/null || true; bash "$root/deploy/kafka/kafka.sh" stop "$work/kafka" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
 bench=$work/netflow_bench
