@@ -26,13 +26,9 @@ void datagram_queue::notify() {
 
 bool datagram_queue::pop_all(batch& out) {
   out.clear();
-  std::unique_lock lock(mu_);
-  waiting_ = true;
-  ready_.wait(lock, [&] { return closed_ || !queued_.datagrams.empty(); });
-  waiting_ = false;
-  if (queued_.datagrams.empty()) return false;  // closed, nothing left
-  std::swap(out, queued_);  // the consumer's emptied buffers become the reader's
-  return true;
+  while (wait_ready())
+    if (try_pop_all(out)) return true;
+  return false;  // closed, nothing left
 }
 
 bool datagram_queue::wait_ready() {
@@ -47,7 +43,7 @@ bool datagram_queue::try_pop_all(batch& out, std::size_t at_most) {
   out.clear();
   std::lock_guard lock(mu_);
   if (queued_.datagrams.empty() || queued_.datagrams.size() > at_most) return false;
-  std::swap(out, queued_);
+  std::swap(out, queued_);  // the consumer's emptied buffers become the reader's
   return true;
 }
 

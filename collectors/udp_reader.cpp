@@ -14,9 +14,9 @@ namespace asio = boost::asio;
 udp_reader::udp_reader(asio::ip::udp::socket& socket, datagram_queue& queue, local_counter& dropped)
     : socket_(socket), queue_(queue), dropped_(dropped), linger_timer_(socket.get_executor()), datagrams_(batch * 65536) {}
 
-void udp_reader::start(std::shared_ptr<void> owner, std::function<bool()> stopped, small_turns parse_small_turns) {
+void udp_reader::start(std::shared_ptr<void> owner, std::function<bool()> stopped, std::function<bool()> parse_here) {
   stopped_ = std::move(stopped);
-  small_turns_ = std::move(parse_small_turns);
+  parse_here_ = std::move(parse_here);
   asio::post(socket_.get_executor(), [this, owner = std::move(owner)]() mutable { wait(std::move(owner)); });
 }
 
@@ -32,7 +32,7 @@ void udp_reader::wait(std::shared_ptr<void> owner) {
 
 void udp_reader::turn(std::shared_ptr<void> owner) {
   const std::size_t got = drain();
-  if (got > 0 && !(got <= small_turns_.limit && small_turns_.take && small_turns_.take())) queue_.notify();
+  if (got > 0 && !(parse_here_ && parse_here_())) queue_.notify();
   if (stopped_() || !socket_.is_open()) return;
   if (got == 0 || got >= 4 * batch) {  // idle, or more may be waiting: readiness decides
     wait(std::move(owner));

@@ -33,19 +33,14 @@ class udp_reader {
   // `socket`, `queue` and `dropped` (datagrams the full queue refused) outlive the reader.
   udp_reader(boost::asio::ip::udp::socket& socket, datagram_queue& queue, local_counter& dropped);
 
-  // Optional: after a turn that read at most `limit` datagrams, `take()` runs on this thread and
-  // may parse what is queued itself (true), so the parsing thread is not woken; false when that
-  // thread is busy with it. A small turn means the parsing thread has nothing to catch up on, and
-  // handing a few datagrams over (waking a thread, their bytes read on another core) costs more
-  // than parsing them here; a large turn is a backlog, and goes to the parsing thread as usual.
-  struct small_turns {
-    std::size_t limit;  // 0 (the default, {}): no turn is parsed here
-    std::function<bool()> take;
-  };
-
   // Starts reading, on the socket's executor. Every pending handler holds `owner` (whoever owns
   // the socket and this reader); reading ends when the socket is closed or `stopped()` is true.
-  void start(std::shared_ptr<void> owner, std::function<bool()> stopped, small_turns parse_small_turns = {});
+  // Optional `parse_here`: after a turn that read datagrams, runs on this thread and may parse
+  // what is queued itself (true), so the parsing thread is not woken; false leaves it to that
+  // thread (the NetFlow listener parses here only a small queue, nothing to catch up on: handing
+  // a few datagrams over, a wake-up and their bytes read on another core, costs more than
+  // parsing them here).
+  void start(std::shared_ptr<void> owner, std::function<bool()> stopped, std::function<bool()> parse_here = {});
   // On the socket's executor: no more turns after the pending one.
   void cancel() { linger_timer_.cancel(); }
 
@@ -60,7 +55,7 @@ class udp_reader {
   local_counter& dropped_;
   boost::asio::steady_timer linger_timer_;
   std::function<bool()> stopped_;
-  small_turns small_turns_;
+  std::function<bool()> parse_here_;
   std::vector<char> datagrams_;
   std::array<mmsghdr, batch> headers_{};
   std::array<iovec, batch> vectors_{};

@@ -58,8 +58,8 @@ struct worker_counters {
 };
 
 // One socket, read on its io_context's thread into `queue` (udp_reader.hpp), and decoded by the
-// `decoding` thread (datagram_queue.hpp says why the two threads) or, after a turn of at most
-// decode_on_reader_limit datagrams, by the reading thread itself (udp_reader::small_turns): at
+// `decoding` thread (datagram_queue.hpp says why the two threads) or, while at most
+// decode_on_reader_limit datagrams are queued, by the reading thread itself after its turn: at
 // 20,000 packets a second the hand-over (a wake-up, and every datagram's bytes read on another
 // core) cost about 5 % of the listener's CPU. Whoever decodes holds `decoding_mu` and takes
 // everything queued, so packets are decoded in the order they were read.
@@ -168,8 +168,8 @@ struct listener::impl : std::enable_shared_from_this<listener::impl> {
     }
   }
 
-  // On the reading thread after a small turn: decodes what is queued, unless the decoding thread
-  // is at it or more is queued than a small turn (a backlog): then false, and that thread takes it.
+  // On the reading thread after a turn: decodes what is queued, unless the decoding thread is at
+  // it or more is queued than a small turn (a backlog): then false, and that thread takes it.
   bool decode_on_reader(worker& w) {
     std::unique_lock lock(w.decoding_mu, std::try_to_lock);
     if (!lock || stopped.load()) return false;
@@ -258,7 +258,7 @@ void listener::start() {
   for (auto& w : impl_->workers) {
     w->decoding = std::thread([i = impl_, &w = *w] { i->decode_packets(w); });
     w->reader.start(impl_, [i = impl_.get()] { return i->stopped.load(); },
-                    {decode_on_reader_limit, [i = impl_.get(), &w = *w] { return i->decode_on_reader(w); }});
+                    [i = impl_.get(), &w = *w] { return i->decode_on_reader(w); });
   }
   if (impl_->threads) impl_->threads->start();
   core::log_info("netflow", "address=" + impl_->settings.at.host + ":" + std::to_string(port()) +
