@@ -62,7 +62,7 @@ class counting_producer final : public core::producer {
     if (ok) count_.add(1);
     return ok;
   }
-  std::size_t try_send_all(std::string_view topic, std::string_view key, std::span<std::string> values) override {
+  std::size_t try_send_all(std::string_view topic, std::string_view key, core::text_batch& values) override {
     const std::size_t n = inner_->try_send_all(topic, key, values);
     count_.add(n);
     return n;

@@ -4,19 +4,19 @@
 #include <chrono>
 #include <cstdint>
 #include <optional>
-#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "core/result.hpp"
+#include "core/shared_text.hpp"
 
 namespace talaia::core {
 
 struct message {
   std::string topic;
   std::string key;
-  std::string value;
+  payload value;
   std::int32_t partition = -1;
   std::int64_t offset = -1;
 };
@@ -29,11 +29,12 @@ class producer {
   virtual result<void> send(std::string_view topic, std::string key, std::string value) = 0;
   // Never waits: false when the bus is full, so a caller that cannot wait (UDP) counts a drop.
   virtual bool try_send(std::string_view topic, std::string key, std::string value) = 0;
-  // try_send of each of `values` (moved from), all with one key, in order; returns how many were
-  // accepted. A bus that can take them together overrides it (the in-process bus: one lock).
-  virtual std::size_t try_send_all(std::string_view topic, std::string_view key, std::span<std::string> values) {
+  // try_send of each of `values`, all with one key, in order; returns how many were accepted. A
+  // bus that can take them together overrides it (the in-process bus: one lock, and messages
+  // that share the batch's block instead of copies).
+  virtual std::size_t try_send_all(std::string_view topic, std::string_view key, text_batch& values) {
     std::size_t accepted = 0;
-    for (std::string& v : values) accepted += try_send(topic, std::string(key), std::move(v)) ? 1 : 0;
+    for (std::size_t i = 0; i < values.size(); ++i) accepted += try_send(topic, std::string(key), std::string(values[i])) ? 1 : 0;
     return accepted;
   }
   // Waits until every queued message is delivered (or failed); error on timeout or failures.

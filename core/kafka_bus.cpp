@@ -4,7 +4,6 @@
 
 #include <atomic>
 #include <map>
-#include <span>
 #include <vector>
 #include <mutex>
 #include <thread>
@@ -51,7 +50,7 @@ class kafka_producer final : public producer {
   // the topic's handle looked up once (producev looks the topic up by name for each message), and
   // delivery reports are served once. The partitioner still runs per message (one key: one
   // partition), and each message's delivery report counts as try_send's does.
-  std::size_t try_send_all(std::string_view topic, std::string_view key, std::span<std::string> values) override {
+  std::size_t try_send_all(std::string_view topic, std::string_view key, text_batch& values) override {
     if (values.empty()) return 0;
     rd_kafka_poll(rk_.get(), 0);
     rd_kafka_topic_t* rkt = topic_handle(topic);
@@ -59,7 +58,7 @@ class kafka_producer final : public producer {
     thread_local std::vector<rd_kafka_message_t> batch;
     batch.assign(values.size(), rd_kafka_message_t{});
     for (std::size_t i = 0; i < values.size(); ++i) {
-      batch[i].payload = values[i].data();
+      batch[i].payload = const_cast<char*>(values[i].data());  // copied (RD_KAFKA_MSG_F_COPY)
       batch[i].len = values[i].size();
       batch[i].key = const_cast<char*>(key.data());
       batch[i].key_len = key.size();

@@ -55,7 +55,7 @@ std::optional<message> next_message(rd_kafka_t* consumer, std::chrono::milliseco
   message out;
   out.topic = rd_kafka_topic_name(m->rkt);
   if (m->key) out.key.assign(static_cast<const char*>(m->key), m->key_len);
-  if (m->payload) out.value.assign(static_cast<const char*>(m->payload), m->len);
+  if (m->payload) out.value = std::string(static_cast<const char*>(m->payload), m->len);
   out.partition = m->partition;
   out.offset = m->offset;
   return out;

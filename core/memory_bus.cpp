@@ -19,14 +19,15 @@ bool bounded_queue::push(message m, bool wait) {
   return true;
 }
 
-std::size_t bounded_queue::try_push_all(std::string_view topic, std::string_view key, std::span<std::string> values) {
+std::size_t bounded_queue::try_push_all(std::string_view topic, std::string_view key, text_batch& values) {
+  const std::shared_ptr<const char[]> block = values.share();
   std::unique_lock lock(mu_);
   if (closed_) return 0;
   const std::size_t n = std::min(values.size(), capacity_ - std::min(capacity_, size_locked()));
-  // Copies of two short strings and a move, made in place (a message built, then moved into the
+  // Copies of two short strings and a view, made in place (a message built, then moved into the
   // vector, cost three more string moves; assign() to a built one, its aliasing checks).
   const std::string topic_text(topic), key_text(key);
-  for (std::size_t i = 0; i < n; ++i) items_.emplace_back(topic_text, key_text, std::move(values[i]));
+  for (std::size_t i = 0; i < n; ++i) items_.emplace_back(topic_text, key_text, payload(block, values[i]));
   const bool wake = n > 0 && (waiting_consumers_ > 0 || lingered_out_locked());
   lock.unlock();
   if (wake) not_empty_.notify_one();
@@ -147,7 +148,7 @@ class memory_producer final : public producer {
   bool try_send(std::string_view topic, std::string key, std::string value) override {
     return bus_.queue(topic).push(message{std::string(topic), std::move(key), std::move(value)}, false);
   }
-  std::size_t try_send_all(std::string_view topic, std::string_view key, std::span<std::string> values) override {
+  std::size_t try_send_all(std::string_view topic, std::string_view key, text_batch& values) override {
     return bus_.queue(topic).try_push_all(topic, key, values);
   }
   result<void> flush(std::chrono::milliseconds) override { return {}; }

@@ -14,7 +14,6 @@
 #include <map>
 #include <memory>
 #include <mutex>
-#include <span>
 #include <vector>
 
 #include "core/bus.hpp"
@@ -37,8 +36,9 @@ class bounded_queue {
 
   explicit bounded_queue(std::size_t capacity) : capacity_(capacity) {}
   bool push(message m, bool wait);  // false when closed, or full and !wait
-  // Without waiting, as many of `values` as there is room for, in order (one lock); how many.
-  std::size_t try_push_all(std::string_view topic, std::string_view key, std::span<std::string> values);
+  // Without waiting, as many of `values` as there is room for, in order (one lock), each a view
+  // into their shared block; how many.
+  std::size_t try_push_all(std::string_view topic, std::string_view key, text_batch& values);
   // Moves up to `max` messages to the back of `out`, waiting up to `timeout` for the first;
   // returns how many.
   std::size_t pop_batch(std::vector<message>& out, std::size_t max, std::chrono::milliseconds timeout);

@@ -159,7 +159,7 @@ struct exporter_key_hash {
 // Where decoded flow records go: events (decode) or their JSON form (decode_json).
 struct record_sink {
   std::vector<core::event>* events = nullptr;
-  std::vector<std::string>* json = nullptr;
+  core::text_batch* json = nullptr;
   event_ids* ids = nullptr;  // json: each object's last member, its id
 };
 
@@ -387,6 +387,7 @@ struct decoder::state {
   std::vector<core::event> spare;  // events handed back by recycle(), reused for new records
   std::vector<core::event> scratch;  // v5 and sFlow events on their way to JSON
   std::vector<char> json_buffer;     // where a record's JSON is written
+  std::string json_text;             // where an event's JSON is written
   core::rfc3339_writer json_times;   // its times
   std::uint64_t set_next_id = 0;     // the ids taken for the data set being written
   std::size_t set_ids_left = 0;
@@ -873,7 +874,7 @@ struct decoder::state {
     *w.p++ = '}';
     const std::size_t n = static_cast<std::size_t>(w.p - json_buffer.data());
     assert(n <= json_buffer.size());
-    out.json->emplace_back(json_buffer.data(), n);
+    out.json->push({json_buffer.data(), n});
     return true;
   }
 
@@ -881,8 +882,10 @@ struct decoder::state {
   // reuse.
   void emit(record_sink& out, core::event&& ev) {
     if (out.events) return out.events->push_back(std::move(ev));
-    out.json->push_back(core::encode_event(ev));
-    if (out.ids) out.ids->append_id_member(out.json->back(), out.ids->take(1));
+    json_text.clear();
+    core::append_event_json(json_text, ev);
+    if (out.ids) out.ids->append_id_member(json_text, out.ids->take(1));
+    out.json->push(json_text);
     if (spare.size() < max_spare) spare.push_back(std::move(ev));
   }
 
@@ -1132,7 +1135,7 @@ core::result<std::size_t> decoder::decode(std::string_view packet, std::string_v
 }
 
 core::result<std::size_t> decoder::decode_json(std::string_view packet, std::string_view exporter, std::uint16_t port,
-                                               std::int64_t received_micros, std::vector<std::string>& out, event_ids* ids) {
+                                               std::int64_t received_micros, core::text_batch& out, event_ids* ids) {
   record_sink sink{nullptr, &out, ids};
   return s_->decode_packet(packet, exporter, port, received_micros, sink);
 }

@@ -22,6 +22,7 @@
 #include "core/config.hpp"
 #include "core/event.hpp"
 #include "core/result.hpp"
+#include "core/shared_text.hpp"
 
 namespace talaia::collectors::netflow {
 
@@ -77,9 +78,10 @@ class decoder {
   // JSON from a form of each template's fields compiled once (no event is built); v5 and sFlow
   // records, and templates that name a field twice, go through events. For collectors that only
   // forward the JSON. With `ids`, each object ends with its event id, "id", as
-  // core::append_string_member would add it (written with the record, not appended after).
+  // core::append_string_member would add it (written with the record, not appended after). The
+  // objects are appended to `out` one after another, in one block a bus can take whole.
   core::result<std::size_t> decode_json(std::string_view packet, std::string_view exporter, std::uint16_t port,
-                                        std::int64_t received_micros, std::vector<std::string>& out,
+                                        std::int64_t received_micros, core::text_batch& out,
                                         event_ids* ids = nullptr);
 
   // Empties `used` (events this decoder appended, done with), keeping their storage for the next

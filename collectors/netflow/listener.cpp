@@ -69,7 +69,7 @@ struct worker {
   udp::socket socket;
   std::mutex decoding_mu;  // held while decoding: guards the decoder and everything below it
   datagram_queue::batch batch;       // the datagrams being decoded
-  std::vector<std::string> records;  // the JSON of a packet's flow records
+  core::text_batch records;  // the JSON of a packet's flow records
   netflow::decoder decoder;
   std::string template_file;
   std::uint64_t saved_templates = 0;

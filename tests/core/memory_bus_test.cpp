@@ -32,13 +32,19 @@ TEST(memory_bus, full_queue_refuses_try_send_and_send_waits_for_room) {
   EXPECT_EQ(c->poll(std::chrono::milliseconds(100))->value, "3");
 }
 
+text_batch batch_of(std::initializer_list<std::string_view> texts) {
+  text_batch b;
+  for (std::string_view t : texts) b.push(t);
+  return b;
+}
+
 // A UDP listener hands over a packet's records at once: as many as fit are taken, in order.
 TEST(memory_bus, try_send_all_takes_what_fits_in_order) {
   memory_bus bus(3);
   auto p = bus.make_producer();
   auto c = bus.make_consumer("t");
   EXPECT_TRUE(p->try_send("t", "k", "0"));
-  std::vector<std::string> values{"1", "2", "3", "4"};
+  text_batch values = batch_of({"1", "2", "3", "4"});
   EXPECT_EQ(p->try_send_all("t", "exporter", values), 2u);
   for (const char* expected : {"0", "1", "2"}) {
     const auto m = c->poll(std::chrono::milliseconds(100));
@@ -46,12 +52,32 @@ TEST(memory_bus, try_send_all_takes_what_fits_in_order) {
     EXPECT_EQ(m->value, expected);
   }
   EXPECT_FALSE(c->poll(std::chrono::milliseconds(10)));  // "3" and "4" were refused
-  std::vector<std::string> more{"5"};
+  text_batch more = batch_of({"5"});
   EXPECT_EQ(p->try_send_all("t", "exporter", more), 1u);
   EXPECT_EQ(c->poll(std::chrono::milliseconds(100))->key, "exporter");
   bus.close("t");
-  std::vector<std::string> late{"6"};
+  text_batch late = batch_of({"6"});
   EXPECT_EQ(p->try_send_all("t", "exporter", late), 0u);
+}
+
+// The messages of a batch view its block: they keep their texts while the producer clears the
+// batch and writes the next packet's into it, and after the producer is gone.
+TEST(memory_bus, messages_of_a_batch_outlive_the_batch_and_its_next_use) {
+  memory_bus bus(100);
+  auto p = bus.make_producer();
+  auto c = bus.make_consumer("t");
+  text_batch records;
+  for (int packet = 0; packet < 3; ++packet) {
+    records.clear();
+    for (int i = 0; i < 5; ++i) records.push(R"({"packet":)" + std::to_string(packet) + R"(,"record":)" + std::to_string(i) + "}");
+    ASSERT_EQ(p->try_send_all("t", "exporter", records), 5u);
+  }
+  records = text_batch();
+  p.reset();
+  std::vector<message> got;
+  ASSERT_EQ(c->poll_batch(got, 100, std::chrono::milliseconds(100)), 15u);
+  for (int n = 0; n < 15; ++n)
+    EXPECT_EQ(got[static_cast<std::size_t>(n)].value, R"({"packet":)" + std::to_string(n / 5) + R"(,"record":)" + std::to_string(n % 5) + "}");
 }
 
 TEST(memory_bus, close_lets_the_consumer_drain_then_finish) {
@@ -265,7 +291,7 @@ TEST(stage_loop, handles_everything_then_returns_when_input_finishes) {
   for (int i = 0; i < 10; ++i) ASSERT_TRUE(p->send("in", "", std::to_string(i)).ok());
   bus.close("in");
   std::atomic<bool> stop{false};
-  auto r = run_stage_loop(*in, p.get(), [&](const message& m) { return p->send("out", "", m.value + "!"); }, stop);
+  auto r = run_stage_loop(*in, p.get(), [&](const message& m) { return p->send("out", "", m.value.str() + "!"); }, stop);
   EXPECT_TRUE(r.ok());
   for (int i = 0; i < 10; ++i) EXPECT_EQ(out->poll(std::chrono::milliseconds(10))->value, std::to_string(i) + "!");
 }

@@ -137,9 +137,11 @@ TEST(kafka_producer, try_send_all_delivers_a_batch_in_order_with_its_key) {
   ASSERT_TRUE(producer.ok()) << producer.err().message;
   std::vector<std::string> sent;
   for (int packet = 0; packet < 20; ++packet) {
-    std::vector<std::string> records;
-    for (int i = 0; i < 24; ++i) records.push_back(R"({"kind":"flow","n":)" + std::to_string(packet * 24 + i) + "}");
-    sent.insert(sent.end(), records.begin(), records.end());
+    core::text_batch records;
+    for (int i = 0; i < 24; ++i) {
+      sent.push_back(R"({"kind":"flow","n":)" + std::to_string(packet * 24 + i) + "}");
+      records.push(sent.back());
+    }
     EXPECT_EQ((*producer)->try_send_all(topic, "192.0.2.7", records), 24u);
   }
   ASSERT_TRUE((*producer)->flush(std::chrono::seconds(30)).ok());
@@ -150,7 +152,7 @@ TEST(kafka_producer, try_send_all_delivers_a_batch_in_order_with_its_key) {
   while (got.size() < sent.size() && std::chrono::steady_clock::now() < until)
     if (auto m = (*consumer)->poll(std::chrono::milliseconds(500))) {
       EXPECT_EQ(m->key, "192.0.2.7");
-      got.push_back(m->value);
+      got.push_back(m->value.str());
     }
   EXPECT_EQ(got, sent);  // one key, one partition: the order holds
 }

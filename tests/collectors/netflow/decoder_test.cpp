@@ -259,7 +259,7 @@ TEST(netflow_v9, a_template_sent_again_is_renewed_and_one_changed_replaces_it) {
   for (bool json : {false, true}) {
     decoder d(limits);
     std::vector<core::event> out;
-    std::vector<std::string> lines;
+    core::text_batch lines;
     const auto decode = [&](const std::string& packet, std::int64_t at) {
       return json ? d.decode_json(packet, "192.0.2.1", 2055, at, lines) : d.decode(packet, "192.0.2.1", 2055, at, out);
     };
@@ -588,7 +588,8 @@ TEST(netflow_decoder, recycled_events_decode_as_fresh_ones) {
 struct ids_beside : event_ids {
   event_ids twin{"node \"7\"", 99};
   ids_beside() : event_ids("node \"7\"", 99) {}
-  std::string with_id(std::string json) {
+  std::string with_id(std::string_view record) {
+    std::string json(record);
     core::append_string_member(json, "id", twin.next());
     return json;
   }
@@ -669,7 +670,7 @@ TEST(netflow_decoder, json_form_is_the_json_of_the_events) {
     sets += set(template_id, records);
     const std::string packet = ipfix ? ipfix_packet(sets, round, domain) : v9_packet(sets, round, domain);
     std::vector<core::event> events;
-    std::vector<std::string> json, json_with_ids;
+    core::text_batch json, json_with_ids;
     const auto a = as_events.decode(packet, exporter, 2055, received + round, events);
     const auto b = as_json.decode_json(packet, exporter, 2055, received + round, json);
     const auto c = with_ids.decode_json(packet, exporter, 2055, received + round, json_with_ids, &ids);
@@ -704,7 +705,7 @@ TEST(netflow_decoder, json_form_of_the_corpus_captures_is_the_json_of_their_even
     ids_beside ids;
     for (const auto& g : *datagrams) {
       std::vector<core::event> events;
-      std::vector<std::string> json, json_with_ids;
+      core::text_batch json, json_with_ids;
       (void)as_events.decode(g.payload, g.src_ip, g.src_port, g.time_micros, events);
       (void)as_json.decode_json(g.payload, g.src_ip, g.src_port, g.time_micros, json);
       (void)with_ids.decode_json(g.payload, g.src_ip, g.src_port, g.time_micros, json_with_ids, &ids);

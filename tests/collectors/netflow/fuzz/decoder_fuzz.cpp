@@ -24,7 +24,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   decoder d(limits), as_json(limits);
   talaia::collectors::event_ids ids("fuzz", 1), twin("fuzz", 1);
   std::vector<talaia::core::event> out;
-  std::vector<std::string> json;
+  talaia::core::text_batch json;
   const std::string_view in(reinterpret_cast<const char*>(data), size);
   static const char* const exporters[] = {"192.0.2.1", "::ffff:192.0.2.1", "2001:db8::1"};
   std::size_t at = 0, n = 0;
