@@ -26,22 +26,22 @@ void udp_reader::wait(std::shared_ptr<void> owner) {
       if (ec != asio::error::operation_aborted && !stopped_()) wait(std::move(owner));
       return;
     }
-    turn(std::move(owner));
+    turn(std::move(owner), false);
   });
 }
 
-void udp_reader::turn(std::shared_ptr<void> owner) {
+void udp_reader::turn(std::shared_ptr<void> owner, bool lingered) {
   const std::size_t got = drain();
   if (got > 0 && !(parse_here_ && parse_here_())) queue_.notify();
   if (stopped_() || !socket_.is_open()) return;
-  if (got == 0 || got >= 4 * batch) {  // idle, or more may be waiting: readiness decides
+  if (!pacing_.linger_after(got, lingered, 4 * batch)) {  // readiness decides
     wait(std::move(owner));
     return;
   }
   linger_timer_.expires_after(linger);
   linger_timer_.async_wait([this, owner](boost::system::error_code ec) mutable {
     if (ec || stopped_()) return;
-    turn(std::move(owner));
+    turn(std::move(owner), true);
   });
 }
 
