@@ -16,7 +16,7 @@ namespace talaia::core {
 struct message {
   std::string topic;
   std::string key;
-  payload value;
+  payload value;  // its own text, or a view into a block the other records of its packet share
   std::int32_t partition = -1;
   std::int64_t offset = -1;
 };
