@@ -20,6 +20,7 @@ bool bounded_queue::push(message m, bool wait) {
 }
 
 std::size_t bounded_queue::try_push_all(std::string_view topic, std::string_view key, text_batch& values) {
+  if (values.empty()) return 0;  // a packet of templates only: the batch keeps its block for the next
   const std::shared_ptr<const char[]> block = values.share();
   std::unique_lock lock(mu_);
   if (closed_) return 0;
