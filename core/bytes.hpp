@@ -1,6 +1,7 @@
 #pragma once
 // Byte comparisons for the hot paths (field names, short values): inline for the short lengths
-// they mostly have, where a call to memcmp costs more than the comparison.
+// they mostly have, where a call to memcmp costs more than the comparison. And big-endian reads
+// of the binary formats (NetFlow, IPFIX, sFlow, TZif).
 #include <cstdint>
 #include <cstring>
 #include <string_view>
@@ -18,6 +19,16 @@ inline word_t load_word(const char* p) {
   std::memcpy(&w, p, sizeof w);
   return w;
 }
+
+// Big-endian unsigned integers at `p` (the caller checked the length): one load and a byte swap.
+inline std::uint64_t load_be16(const unsigned char* p) { return (std::uint64_t{p[0]} << 8) | p[1]; }
+inline std::uint64_t load_be32(const unsigned char* p) { return __builtin_bswap32(load_word<std::uint32_t>(reinterpret_cast<const char*>(p))); }
+inline std::uint64_t load_be64(const unsigned char* p) { return __builtin_bswap64(load_word<std::uint64_t>(reinterpret_cast<const char*>(p))); }
+// The same at offset `at` of `b`.
+inline const unsigned char* bytes_at(std::string_view b, std::size_t at) { return reinterpret_cast<const unsigned char*>(b.data() + at); }
+inline std::uint32_t be16(std::string_view b, std::size_t at) { return static_cast<std::uint32_t>(load_be16(bytes_at(b, at))); }
+inline std::uint32_t be32(std::string_view b, std::size_t at) { return static_cast<std::uint32_t>(load_be32(bytes_at(b, at))); }
+inline std::uint64_t be64(std::string_view b, std::size_t at) { return load_be64(bytes_at(b, at)); }
 
 // n bytes, sizeof(word_t) <= n <= 2 * sizeof(word_t), as two overlapping words: the first and
 // the last of the n bytes.

@@ -1,13 +1,13 @@
 #include "collectors/capture/payload_kind.hpp"
 
+#include "core/bytes.hpp"
+
 namespace talaia::collectors::capture {
 
 namespace {
 
-std::uint32_t be16(std::string_view p, std::size_t at) {
-  return (static_cast<std::uint32_t>(static_cast<unsigned char>(p[at])) << 8) | static_cast<unsigned char>(p[at + 1]);
-}
-std::uint32_t be32(std::string_view p, std::size_t at) { return (be16(p, at) << 16) | be16(p, at + 2); }
+using core::be16;
+using core::be32;
 
 bool looks_v5(std::string_view p) {
   if (p.size() < 24 || be16(p, 0) != 5) return false;

@@ -15,6 +15,7 @@
 #include "collectors/netflow/fields.hpp"
 #include "collectors/netflow/sflow.hpp"
 #include "collectors/netflow/v5.hpp"
+#include "core/bytes.hpp"
 #include "core/clock.hpp"
 #include "core/decimal.hpp"
 #include "core/json.hpp"
@@ -42,21 +43,12 @@ constexpr std::size_t max_interface_names = 4096;     // per exporter and domain
 constexpr std::size_t max_spare = 4096;               // events kept for reuse
 constexpr std::size_t max_interface_name = 256;       // bytes kept of an interface name from options data
 
-// Big-endian reads at `p` (callers check lengths; fixed-length records once for all fields).
-inline std::uint64_t load_be16(const unsigned char* p) { return (std::uint64_t{p[0]} << 8) | p[1]; }
-inline std::uint64_t load_be32(const unsigned char* p) {
-  std::uint32_t v;
-  std::memcpy(&v, p, 4);
-  return __builtin_bswap32(v);
-}
-inline std::uint64_t load_be64(const unsigned char* p) {
-  std::uint64_t v;
-  std::memcpy(&v, p, 8);
-  return __builtin_bswap64(v);
-}
-const unsigned char* bytes_at(std::string_view p, std::size_t at) { return reinterpret_cast<const unsigned char*>(p.data() + at); }
-std::uint32_t be16(std::string_view p, std::size_t at) { return static_cast<std::uint32_t>(load_be16(bytes_at(p, at))); }
-std::uint32_t be32(std::string_view p, std::size_t at) { return static_cast<std::uint32_t>(load_be32(bytes_at(p, at))); }
+// Callers check lengths (fixed-length records once for all their fields).
+using core::be16;
+using core::be32;
+using core::load_be16;
+using core::load_be32;
+using core::load_be64;
 
 struct field_spec {
   std::uint16_t id = 0;

@@ -1,16 +1,15 @@
 #include "collectors/netflow/sflow.hpp"
 
 #include "collectors/netflow/fields.hpp"
+#include "core/bytes.hpp"
 
 namespace talaia::collectors::netflow {
 
 namespace {
 
-std::uint32_t be16(std::string_view p, std::size_t at) {
-  return (static_cast<std::uint32_t>(static_cast<unsigned char>(p[at])) << 8) | static_cast<unsigned char>(p[at + 1]);
-}
-std::uint32_t be32(std::string_view p, std::size_t at) { return (be16(p, at) << 16) | be16(p, at + 2); }
-std::uint64_t be64(std::string_view p, std::size_t at) { return (std::uint64_t{be32(p, at)} << 32) | be32(p, at + 4); }
+using core::be16;
+using core::be32;
+using core::be64;
 
 std::int64_t clamp64(std::uint64_t v) { return v > 0x7FFFFFFFFFFFFFFFULL ? 0x7FFFFFFFFFFFFFFFLL : static_cast<std::int64_t>(v); }
 

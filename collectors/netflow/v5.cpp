@@ -2,14 +2,14 @@
 
 #include <cstdio>
 
+#include "core/bytes.hpp"
+
 namespace talaia::collectors::netflow {
 
 namespace {
 
-std::uint32_t be16(std::string_view p, std::size_t at) {
-  return (static_cast<std::uint32_t>(static_cast<unsigned char>(p[at])) << 8) | static_cast<unsigned char>(p[at + 1]);
-}
-std::uint32_t be32(std::string_view p, std::size_t at) { return (be16(p, at) << 16) | be16(p, at + 2); }
+using core::be16;
+using core::be32;
 
 std::string ipv4(std::uint32_t a) {
   char buf[16];

@@ -5,19 +5,14 @@
 #include <fstream>
 #include <iterator>
 
+#include "core/bytes.hpp"
+
 namespace talaia::collectors::syslog {
 namespace {
 
 constexpr std::int64_t micros_per_second = 1000000;
 
-std::uint32_t be32(std::string_view b, std::size_t at) {
-  return (std::uint32_t(std::uint8_t(b[at])) << 24) | (std::uint32_t(std::uint8_t(b[at + 1])) << 16) |
-         (std::uint32_t(std::uint8_t(b[at + 2])) << 8) | std::uint32_t(std::uint8_t(b[at + 3]));
-}
-
-std::int64_t be64(std::string_view b, std::size_t at) {
-  return static_cast<std::int64_t>((std::uint64_t(be32(b, at)) << 32) | be32(b, at + 4));
-}
+using core::be32;
 
 char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
 
@@ -109,7 +104,7 @@ std::optional<time_zone> time_zone::from_tzif(std::string_view b, std::string na
     }
   z.offsets_.push_back(type_offset(first));
   for (std::size_t i = 0; i < c[3]; ++i) {
-    const std::int64_t when = time_size == 8 ? be64(b, at + 8 * i) : static_cast<std::int32_t>(be32(b, at + 4 * i));
+    const std::int64_t when = time_size == 8 ? static_cast<std::int64_t>(core::be64(b, at + 8 * i)) : static_cast<std::int32_t>(be32(b, at + 4 * i));
     const auto type = static_cast<std::uint8_t>(b[at + c[3] * time_size + i]);
     if (type >= c[4]) return std::nullopt;
     if (!z.transitions_.empty() && when <= z.transitions_.back()) return std::nullopt;
