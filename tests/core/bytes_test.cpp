@@ -47,5 +47,15 @@ TEST(bytes, move_bytes_moves_as_memmove_does) {
       }
 }
 
+// Network byte order at any offset, high bytes set (no sign extension).
+TEST(bytes, big_endian_reads_at_any_offset) {
+  const std::string b("\x00\xFF\xFE\x80\x01\x02\x03\x04\x05\x06\x07\x08\x09", 13);
+  EXPECT_EQ(be16(b, 1), 0xFFFEu);
+  EXPECT_EQ(be32(b, 1), 0xFFFE8001u);
+  EXPECT_EQ(be32(b, 9), 0x06070809u);
+  EXPECT_EQ(be64(b, 1), 0xFFFE800102030405ull);
+  EXPECT_EQ(be64(b, 5), 0x0203040506070809ull);
+}
+
 }  // namespace
 }  // namespace talaia::core
